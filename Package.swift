@@ -1,0 +1,135 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "EDC",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "edc", targets: ["edc"]),
+        .executable(name: "edc-agent", targets: ["edc-agent"]),
+        .library(name: "Whitelist", targets: ["Whitelist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // Pure domain: identifiers, registry rules, request and DRIMbox state machines. No I/O, no frameworks.
+        .target(name: "EDCDomain", swiftSettings: swiftSettings),
+
+        // libxml2 from Debian's libxml2-dev, for parsing and exclusive canonical XML.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+
+        // White list model, ANS XML format, XAdES-B signer and strict verifier. No Vapor, no Fluent.
+        .target(
+            name: "Whitelist",
+            dependencies: [
+                "EDCDomain",
+                "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Fluent models, numbered migrations, repositories and the transactional workflow service.
+        .target(
+            name: "Persistence",
+            dependencies: [
+                "EDCDomain",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The Vapor application: configuration, routes, controllers, API, operations endpoints.
+        .target(
+            name: "App",
+            dependencies: [
+                "EDCDomain",
+                "Persistence",
+                "Whitelist",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The service executable: serve, migrate, admin commands.
+        .executableTarget(
+            name: "edc",
+            dependencies: [
+                "App",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The DRIMbox-side verifier: must never link Vapor or Fluent.
+        .executableTarget(
+            name: "edc-agent",
+            dependencies: [
+                "Whitelist",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "EDCDomainTests", dependencies: ["EDCDomain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WhitelistTests",
+            dependencies: ["Whitelist", "EDCDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PersistenceTests",
+            dependencies: [
+                "Persistence",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App",
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EDCAgentTests",
+            dependencies: ["edc-agent", "Whitelist"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,12 @@
+import FluentKit
+
+/// Every migration, in order. Add new ones at the end, one file each.
+public enum EDCMigrations {
+    public static let all: [any Migration] = [
+        M0001_CreateAccounts(),
+        M0002_CreateRegistry(),
+        M0003_CreateRequests(),
+        M0004_CreateDocuments(),
+        M0005_CreateAuditAndOutbox(),
+    ]
+}

@@ -1,0 +1,53 @@
+import FluentKit
+
+struct M0002_CreateRegistry: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(DRIMboxModel.schema)
+            .id()
+            .field("identifier", .int, .required)
+            .field("operator_id", .uuid, .required, .references(OperatorModel.schema, "id"))
+            .field("state", .string, .required)
+            .field("va_due_at", .datetime)
+            .field("exclusion_reason", .string)
+            .field("exclusion_detail", .string)
+            .field("excluded_at", .datetime)
+            .field("clients", .string, .required)
+            .field("version", .int, .required)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "identifier")
+            .create()
+        try await database.schema(FQDNPairModel.schema)
+            .id()
+            .field("drimbox_id", .uuid, .required, .references(DRIMboxModel.schema, "id"))
+            .field("pacs_index", .int, .required)
+            .field("db_fqdn", .string, .required)
+            .field("viewer_fqdn", .string, .required)
+            .field("source_hostname", .string, .required)
+            .field("viewer_hostname", .string, .required)
+            .field("certificate_dn", .string)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "db_fqdn")
+            .unique(on: "viewer_fqdn")
+            .unique(on: "drimbox_id", "pacs_index")
+            .create()
+        try await database.schema(DRIMboxTransitionModel.schema)
+            .id()
+            .field("drimbox_id", .uuid, .required, .references(DRIMboxModel.schema, "id"))
+            .field("event", .string, .required)
+            .field("from_state", .string)
+            .field("to_state", .string, .required)
+            .field("actor_id", .uuid)
+            .field("actor_role", .string, .required)
+            .field("request_id", .uuid)
+            .field("at", .datetime, .required)
+            .field("reason", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(DRIMboxTransitionModel.schema).delete()
+        try await database.schema(FQDNPairModel.schema).delete()
+        try await database.schema(DRIMboxModel.schema).delete()
+    }
+}

@@ -1,0 +1,121 @@
+import EDCDomain
+import FluentKit
+import Foundation
+
+/// Reads of requests, always filtered by what the principal may see.
+public struct RequestQueries: Sendable {
+    public let database: any Database
+
+    public init(database: any Database) { self.database = database }
+
+    /// ANS review queue: submitted and in-review requests, oldest number first.
+    public func reviewQueue(after cursor: Int?, limit: Int, kind: RequestKind? = nil) async throws -> Page<RequestModel> {
+        var query = RequestModel.query(on: database)
+            .filter(\.$state ~~ [RequestState.submitted.rawValue, RequestState.inReview.rawValue])
+        if let cursor { query = query.filter(\.$number > cursor) }
+        if let kind { query = query.filter(\.$kind == kind.rawValue) }
+        let rows = try await query.sort(\.$number, .ascending).limit(limit + 1).all()
+        return page(rows, limit: limit)
+    }
+
+    /// Requests the principal may see, newest first.
+    public func list(for principal: Principal, before cursor: Int?, limit: Int, state: RequestState? = nil, kind: RequestKind? = nil) async throws -> Page<RequestModel> {
+        var query = RequestModel.query(on: database)
+        if principal.role == .operatorUser {
+            guard let operatorID = principal.operatorID else { return Page(items: [], nextCursor: nil) }
+            query = query.group(.or) { $0.filter(\.$operatorID == operatorID).filter(\.$counterpartOperatorID == operatorID) }
+        }
+        if let cursor { query = query.filter(\.$number < cursor) }
+        if let state { query = query.filter(\.$state == state.rawValue) }
+        if let kind { query = query.filter(\.$kind == kind.rawValue) }
+        let rows = try await query.sort(\.$number, .descending).limit(limit + 1).all()
+        return page(rows, limit: limit)
+    }
+
+    public func find(_ id: UUID, for principal: Principal) async throws -> RequestModel {
+        guard let request = try await RequestModel.find(id, on: database), request.isVisible(to: principal) else {
+            throw NotFoundError(entity: "request", id: id.uuidString)
+        }
+        return request
+    }
+
+    public func history(of request: RequestModel) async throws -> [RequestTransitionModel] {
+        try await RequestTransitionModel.query(on: database).filter(\.$requestID == request.requireID()).sort(\.$at).all()
+    }
+
+    private func page(_ rows: [RequestModel], limit: Int) -> Page<RequestModel> {
+        let items = Array(rows.prefix(limit))
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.number) } : nil)
+    }
+}
+
+/// Reads of the registry.
+public struct RegistryQueries: Sendable {
+    public let database: any Database
+
+    public init(database: any Database) { self.database = database }
+
+    public func drimboxes(for principal: Principal, after cursor: Int?, limit: Int, state: DRIMboxState? = nil) async throws -> Page<DRIMboxModel> {
+        var query = DRIMboxModel.query(on: database)
+        if principal.role == .operatorUser {
+            guard let operatorID = principal.operatorID else { return Page(items: [], nextCursor: nil) }
+            query = query.filter(\.$operatorID == operatorID)
+        }
+        if let cursor { query = query.filter(\.$identifier > cursor) }
+        if let state { query = query.filter(\.$state == state.rawValue) }
+        let rows = try await query.sort(\.$identifier).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.identifier) } : nil)
+    }
+
+    public func drimbox(_ id: UUID, for principal: Principal) async throws -> DRIMboxModel {
+        guard let drimbox = try await DRIMboxModel.find(id, on: database), principal.canSee(ownedBy: drimbox.operatorID) else {
+            throw NotFoundError(entity: "drimbox", id: id.uuidString)
+        }
+        return drimbox
+    }
+
+    public func pairs(of drimbox: DRIMboxModel) async throws -> [FQDNPairModel] {
+        try await FQDNPairModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).sort(\.$pacsIndex).all()
+    }
+
+    public func history(of drimbox: DRIMboxModel) async throws -> [DRIMboxTransitionModel] {
+        try await DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).sort(\.$at).all()
+    }
+
+    public func attestations(of drimbox: DRIMboxModel) async throws -> [AttestationModel] {
+        try await AttestationModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).sort(\.$issuedAt).all()
+    }
+
+    /// Everything the white list shows: each FQDN pair of every provisional or integrated DRIMbox
+    /// that has a certificate DN, with its operator.
+    public func trustedEntries() async throws -> [TrustedEntry] {
+        let drimboxes = try await DRIMboxModel.query(on: database)
+            .filter(\.$state ~~ [DRIMboxState.provisional.rawValue, DRIMboxState.integrated.rawValue]).all()
+        guard !drimboxes.isEmpty else { return [] }
+        let byID = Dictionary(uniqueKeysWithValues: drimboxes.compactMap { box in box.id.map { ($0, box) } })
+        let operators = try await OperatorModel.query(on: database).filter(\.$id ~~ Set(drimboxes.map(\.operatorID))).all()
+        let operatorByID = Dictionary(uniqueKeysWithValues: operators.compactMap { op in op.id.map { ($0, op) } })
+        let pairs = try await FQDNPairModel.query(on: database).filter(\.$drimboxID ~~ Array(byID.keys)).all()
+        return pairs.compactMap { pair in
+            guard let box = byID[pair.drimboxID], let op = operatorByID[box.operatorID], let dn = pair.certificateDN else { return nil }
+            return TrustedEntry(
+                identifier: box.identifier, pacsIndex: pair.pacsIndex, db: pair.dbFQDN, viewer: pair.viewerFQDN,
+                operatorName: op.legalName, certificateDN: dn, responsibleContact: op.responsibleContact,
+                supportContact: "\(op.supportEmail), \(op.supportPhone)", updatedAt: pair.updatedAt)
+        }.sorted { ($0.identifier, $0.pacsIndex) < ($1.identifier, $1.pacsIndex) }
+    }
+}
+
+/// One line of the white list as the registry knows it.
+public struct TrustedEntry: Sendable, Hashable {
+    public var identifier: Int
+    public var pacsIndex: Int
+    public var db: String
+    public var viewer: String
+    public var operatorName: String
+    public var certificateDN: String
+    public var responsibleContact: String?
+    public var supportContact: String
+    public var updatedAt: Date
+}

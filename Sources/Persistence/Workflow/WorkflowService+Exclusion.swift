@@ -1,0 +1,57 @@
+import EDCDomain
+import FluentKit
+import Foundation
+
+extension WorkflowService {
+    /// ANS excludes a DRIMbox: it leaves the white list at once.
+    public func exclude(_ principal: Principal, drimboxID: UUID, reason: ExclusionReason, detail: String?) async throws -> DRIMboxModel {
+        guard principal.role.isANS || principal.role == .system else {
+            throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString)
+        }
+        if let detail, detail.count > 4000 {
+            throw ValidationErrors([ValidationError(code: "text.too_long", field: "detail", userMessage: "Le détail dépasse 4000 caractères.", technicalDetail: "detail too long")])
+        }
+        return try await store.write { context in
+            guard let drimbox = try await DRIMboxModel.find(drimboxID, on: context.database) else {
+                throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString)
+            }
+            try await excludeInTransaction(drimbox, principal: principal, reason: reason, detail: detail, context: context)
+            return drimbox
+        }
+    }
+
+    /// Excludes every provisional DRIMbox whose VA document deadline has passed.
+    @discardableResult
+    public func excludeOverdueVA() async throws -> [Int] {
+        try await store.write { context in
+            let overdue = try await DRIMboxModel.query(on: context.database)
+                .filter(\.$state == DRIMboxState.provisional.rawValue)
+                .filter(\.$vaDueAt < context.now)
+                .all()
+            for drimbox in overdue {
+                try await excludeInTransaction(drimbox, principal: .system, reason: .vaNotProvided, detail: "Échéance du document de VA dépassée.", context: context)
+            }
+            return overdue.map(\.identifier)
+        }
+    }
+
+    private func excludeInTransaction(_ drimbox: DRIMboxModel, principal: Principal, reason: ExclusionReason, detail: String?, context: WriteContext) async throws {
+        let from = try drimbox.registryState()
+        let to = try DRIMboxStateMachine.target(from: from, event: .exclusion)
+        drimbox.state = to.rawValue
+        drimbox.exclusionReason = reason.rawValue
+        drimbox.exclusionDetail = detail
+        drimbox.excludedAt = context.now
+        drimbox.vaDueAt = nil
+        drimbox.updatedAt = context.now
+        drimbox.version += 1
+        try await drimbox.save(on: context.database)
+        try await FQDNPairModel.query(on: context.database).filter(\.$drimboxID == drimbox.requireID()).set(\.$updatedAt, to: context.now).update()
+        try await DRIMboxRecorder(context: context).record(drimbox, event: DRIMboxEvent.exclusion.rawValue, from: from, to: to, principal: principal, requestID: nil, reason: reason.rawValue)
+        try await context.enqueue(.registryChanged, ["drimboxID": try drimbox.requireID().uuidString, "cause": "exclusion"])
+        try await context.enqueue(.notification, [
+            "event": "drimbox.excluded", "drimboxID": try drimbox.requireID().uuidString,
+            "operatorID": drimbox.operatorID.uuidString, "reason": reason.rawValue,
+        ])
+    }
+}

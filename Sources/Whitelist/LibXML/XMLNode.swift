@@ -1,0 +1,116 @@
+import CLibXML2
+
+/// Small read-only helpers over libxml2 nodes. Valid only while the owning `XMLTree` is alive.
+extension UnsafeMutablePointer where Pointee == xmlNode {
+    var nodeType: xmlElementType { pointee.type }
+
+    var isElement: Bool { pointee.type == XML_ELEMENT_NODE }
+
+    var localName: String {
+        guard let name = pointee.name else { return "" }
+        return String(cString: name)
+    }
+
+    var namespaceURI: String? {
+        guard let ns = pointee.ns, let href = ns.pointee.href else { return nil }
+        return String(cString: href)
+    }
+
+    func isElement(_ name: String, namespace: String) -> Bool {
+        isElement && localName == name && namespaceURI == namespace
+    }
+
+    /// Element children, in document order.
+    var elementChildren: [xmlNodePtr] {
+        var result: [xmlNodePtr] = []
+        var child = pointee.children
+        while let current = child {
+            if current.isElement { result.append(current) }
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    /// True when every non-element child is whitespace-only text (the layout between elements).
+    var hasOnlyWhitespaceText: Bool {
+        var child = pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE:
+                break
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content {
+                    var pointer = content
+                    while pointer.pointee != 0 {
+                        switch pointer.pointee {
+                        case 0x20, 0x09, 0x0A, 0x0D: break
+                        default: return false
+                        }
+                        pointer += 1
+                    }
+                }
+            default:
+                return false
+            }
+            child = current.pointee.next
+        }
+        return true
+    }
+
+    /// The concatenated text of a leaf element; nil when it has element (or other) children.
+    var leafText: String? {
+        var text = ""
+        var child = pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content {
+                    text += String(cString: content)
+                }
+            default:
+                return nil
+            }
+            child = current.pointee.next
+        }
+        return text
+    }
+
+    /// The value of an attribute without namespace, or nil.
+    func attribute(_ name: String) -> String? {
+        guard let value = xmlGetNoNsProp(self, name) else { return nil }
+        defer { edc_xml_free(value) }
+        return String(cString: value)
+    }
+
+    /// Names of every attribute of this element (local names; namespaced ones prefixed by `{uri}`).
+    var attributeNames: [String] {
+        var names: [String] = []
+        var attribute = pointee.properties
+        while let current = attribute {
+            let local = current.pointee.name.map { String(cString: $0) } ?? ""
+            if let ns = current.pointee.ns, let href = ns.pointee.href {
+                names.append("{\(String(cString: href))}\(local)")
+            } else {
+                names.append(local)
+            }
+            attribute = current.pointee.next
+        }
+        return names
+    }
+
+    /// The namespace URI bound to `prefix` where this node sits, or nil.
+    func namespaceURI(forPrefix prefix: String, in document: xmlDocPtr) -> String? {
+        guard let ns = xmlSearchNs(document, self, prefix), let href = ns.pointee.href else { return nil }
+        return String(cString: href)
+    }
+
+    /// True when `ancestor` is this node or one of its ancestors.
+    func isDescendant(ofOrSame ancestor: xmlNodePtr) -> Bool {
+        var current: xmlNodePtr? = self
+        while let node = current {
+            if node == ancestor { return true }
+            current = node.pointee.parent
+        }
+        return false
+    }
+}

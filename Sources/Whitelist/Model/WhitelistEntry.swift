@@ -1,0 +1,45 @@
+import Foundation
+
+/// One `Domaine` of the white list: the FQDN pair of one DRIMbox and who runs it.
+///
+/// Values are kept as read: real ANS lists contain quirks (the same `identifiant` on two entries,
+/// `vi` equal to `db`, an OU without its prefix digit) that a reader must accept.
+/// `WhitelistXML.render` refuses them.
+public struct WhitelistEntry: Sendable, Hashable, Codable {
+    /// `Identifiant`: the registry identifier of the DRIMbox (digits).
+    public var identifiant: String
+    /// `db`: FQDN of the DRIMbox source.
+    public var db: String
+    /// `vi`: FQDN of the viewer.
+    public var vi: String
+    /// `Denomination`: the operator's name.
+    public var denomination: String
+    /// `DNCertificatOperateur`: the subject DN (RFC 4514) of the DRIMbox's certificate.
+    public var certificateDN: String
+    /// `ResponsableContact`, free text.
+    public var responsableContact: String?
+    /// `SupportContact`, free text.
+    public var supportContact: String?
+    /// `DateMAJ`: last change of this entry.
+    public var updatedAt: Date?
+
+    public init(
+        identifiant: String,
+        db: String,
+        vi: String,
+        denomination: String,
+        certificateDN: String,
+        responsableContact: String? = nil,
+        supportContact: String? = nil,
+        updatedAt: Date? = nil
+    ) {
+        self.identifiant = identifiant
+        self.db = db
+        self.vi = vi
+        self.denomination = denomination
+        self.certificateDN = certificateDN
+        self.responsableContact = responsableContact
+        self.supportContact = supportContact
+        self.updatedAt = updatedAt
+    }
+}

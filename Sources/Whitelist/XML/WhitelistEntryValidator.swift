@@ -1,0 +1,98 @@
+import EDCDomain
+import Foundation
+
+/// The rules the writer enforces, so that EDC never publishes the quirks found in real lists.
+enum WhitelistEntryValidator {
+    /// The entries ready to write (FQDNs and DNs in canonical form), or the first problem found.
+    static func validated(_ entries: [WhitelistEntry]) throws(WhitelistFormatError) -> [WhitelistEntry] {
+        var identifiants = Set<String>()
+        var hostnames = Set<String>()
+        var result: [WhitelistEntry] = []
+        result.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
+            func fail(_ code: String, _ message: String) -> WhitelistFormatError {
+                WhitelistFormatError(code: code, message: message, entryIndex: index)
+            }
+            var clean = entry
+            guard !entry.identifiant.isEmpty, entry.identifiant.count <= 18,
+                  entry.identifiant.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+            else { throw fail("entry.identifiant_invalid", "Identifiant \(entry.identifiant.debugDescription) is not 1 to 18 digits") }
+            guard identifiants.insert(entry.identifiant).inserted else {
+                throw fail("entry.identifiant_duplicate", "Identifiant \(entry.identifiant) appears on two entries")
+            }
+            do {
+                clean.db = try FQDN(entry.db).value
+            } catch {
+                throw fail("entry.db_invalid", "db \(entry.db.debugDescription) is not a valid FQDN: \(error)")
+            }
+            do {
+                clean.vi = try FQDN(entry.vi).value
+            } catch {
+                throw fail("entry.vi_invalid", "vi \(entry.vi.debugDescription) is not a valid FQDN: \(error)")
+            }
+            guard clean.db != clean.vi else {
+                throw fail("entry.vi_equals_db", "vi equals db (\(clean.db))")
+            }
+            for name in [clean.db, clean.vi] {
+                guard hostnames.insert(name).inserted else {
+                    throw fail("entry.fqdn_duplicate", "FQDN \(name) appears more than once in the list")
+                }
+            }
+            clean.denomination = entry.denomination.trimmed
+            guard !clean.denomination.isEmpty else { throw fail("entry.denomination_empty", "Denomination is empty") }
+            clean.certificateDN = try validatedDN(entry.certificateDN, fail: fail)
+            clean.responsableContact = entry.responsableContact.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+            clean.supportContact = entry.supportContact.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+            for (name, value) in [
+                ("Denomination", clean.denomination), ("DNCertificatOperateur", clean.certificateDN),
+                ("ResponsableContact", clean.responsableContact ?? ""), ("SupportContact", clean.supportContact ?? ""),
+            ] where !XMLText.isWritable(value) {
+                throw fail("entry.text_invalid", "\(name) contains a control character")
+            }
+            result.append(clean)
+        }
+        return result
+    }
+
+    private static func validatedDN(
+        _ text: String,
+        fail: (String, String) -> WhitelistFormatError
+    ) throws(WhitelistFormatError) -> String {
+        let dn: DistinguishedName
+        do {
+            dn = try DistinguishedName(text)
+        } catch {
+            throw fail("entry.dn_invalid", "DNCertificatOperateur \(text.debugDescription) is not an RFC 4514 DN: \(error)")
+        }
+        guard dn.commonName != nil else {
+            throw fail("entry.dn_common_name", "DNCertificatOperateur must have exactly one CN")
+        }
+        let units = dn.values(of: "OU")
+        guard units.count == 1, (try? StructureID(units[0])) != nil else {
+            throw fail(
+                "entry.dn_structure_id",
+                "DNCertificatOperateur must have one OU holding a national structure identifier (prefix digit + number)"
+            )
+        }
+        for state in dn.values(of: "ST") where !isDepartmentForm(state) {
+            throw fail("entry.dn_state", "ST \(state.debugDescription) is not in the form \"Name (NN)\"")
+        }
+        return dn.value
+    }
+
+    /// `Paris (75)`, `Corse-du-Sud (2A)`, `La Réunion (974)`.
+    private static func isDepartmentForm(_ state: String) -> Bool {
+        guard state.hasSuffix(")"), let open = state.range(of: " (", options: .backwards) else { return false }
+        let name = state[..<open.lowerBound]
+        let code = state[open.upperBound..<state.index(before: state.endIndex)]
+        let codeIsValid = (2...3).contains(code.count)
+            && code.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "A" || $0 == "B") }
+        return !name.trimmed.isEmpty && codeIsValid
+    }
+}
+
+extension StringProtocol {
+    var trimmed: String {
+        String(self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

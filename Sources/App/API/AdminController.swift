@@ -1,0 +1,97 @@
+import EDCDomain
+import Fluent
+import Foundation
+import Persistence
+import Vapor
+
+/// ANS administrators: operators, users, tokens, audit verification.
+enum AdminController {
+    struct OperatorBody: Codable {
+        var legalName: String
+        var siren: SIREN
+        var supportPhone: FrenchPhoneNumber
+        var supportEmail: EmailAddress
+        var responsibleContact: String?
+    }
+
+    struct UserBody: Codable {
+        var email: EmailAddress
+        var displayName: String
+        var role: Role
+        var operatorID: UUID?
+        var password: String
+    }
+
+    struct TokenBody: Codable {
+        var name: String
+        var lifetimeDays: Int?
+    }
+
+    struct AuditVerificationResource: Content {
+        var entries: Int
+        var intact: Bool
+        var brokenAt: Int?
+        var problem: String?
+    }
+
+    /// `GET /api/v1/admin/operators` (ANS)
+    static func operators(_ req: Request) async throws -> [OperatorResource] {
+        _ = try req.requireANS()
+        return try await OperatorModel.query(on: req.db).sort(\.$legalName).all().map(OperatorResource.init)
+    }
+
+    /// `POST /api/v1/admin/operators`
+    static func createOperator(_ req: Request) async throws -> Response {
+        let principal = try req.requireAdministrator()
+        let body = try JSONInput.decode(OperatorBody.self, from: req)
+        let model = try await req.accounts.createOperator(
+            by: principal.auditActor, legalName: body.legalName, siren: body.siren, supportPhone: body.supportPhone,
+            supportEmail: body.supportEmail, responsibleContact: body.responsibleContact)
+        return try created(OperatorResource(model))
+    }
+
+    /// `POST /api/v1/admin/users`
+    static func createUser(_ req: Request) async throws -> Response {
+        let principal = try req.requireAdministrator()
+        let body = try JSONInput.decode(UserBody.self, from: req)
+        let user = try await req.accounts.createUser(
+            by: principal.auditActor, email: body.email, displayName: body.displayName, role: body.role, operatorID: body.operatorID, password: body.password)
+        return try created(UserResource(user))
+    }
+
+    /// `POST /api/v1/admin/users/{id}/tokens`: a token for a machine client.
+    static func issueToken(_ req: Request) async throws -> Response {
+        let principal = try req.requireAdministrator()
+        let body = try JSONInput.decode(TokenBody.self, from: req)
+        guard let user = try await UserModel.find(try req.uuid("userID"), on: req.db) else { throw NotFoundError(entity: "user", id: "") }
+        if let days = body.lifetimeDays, !(1...730).contains(days) {
+            throw ValidationErrors([ValidationError(code: "token.lifetime", field: "lifetimeDays", userMessage: "La durée doit être comprise entre 1 et 730 jours.", technicalDetail: "lifetime \(days)")])
+        }
+        let issued = try await req.accounts.issueToken(by: principal.auditActor, for: user, name: body.name, lifetime: body.lifetimeDays.map { TimeInterval($0) * 86_400 })
+        return try created(issued)
+    }
+
+    /// `DELETE /api/v1/admin/tokens/{id}`
+    static func revokeToken(_ req: Request) async throws -> HTTPStatus {
+        let principal = try req.requireAdministrator()
+        try await req.accounts.revokeToken(by: principal.auditActor, id: try req.uuid("tokenID"))
+        return .noContent
+    }
+
+    /// `GET /api/v1/admin/audit/verification`: recomputes the audit hash chain.
+    static func verifyAudit(_ req: Request) async throws -> AuditVerificationResource {
+        _ = try req.requireAdministrator()
+        let result = try await AuditLog.verify(on: req.db)
+        return AuditVerificationResource(entries: result.entries, intact: result.isIntact, brokenAt: result.brokenAt, problem: result.problem)
+    }
+
+    private static func created(_ content: some Content) throws -> Response {
+        let response = Response(status: .created)
+        try response.content.encode(content)
+        return response
+    }
+}
+
+extension Principal {
+    var auditActor: AuditActor { AuditActor(userID: userID, role: role.rawValue) }
+}

@@ -1,0 +1,85 @@
+import Crypto
+import EDCDomain
+import Fluent
+import Foundation
+import Persistence
+import Vapor
+
+/// Upload and download of the documents attached to requests, sealed at rest.
+enum DocumentsController {
+    static let acceptedMediaTypes: [String: [UInt8]] = [
+        "application/pdf": Array("%PDF-".utf8),
+        "image/png": [0x89, 0x50, 0x4E, 0x47],
+        "image/jpeg": [0xFF, 0xD8, 0xFF],
+    ]
+
+    struct UploadQuery: Content {
+        var kind: String
+        var filename: String
+    }
+
+    /// `POST /api/v1/documents?kind=cgi&filename=cgi.pdf` with the raw file as body.
+    static func upload(_ req: Request) async throws -> Response {
+        let principal = try req.principal
+        guard principal.role == .operatorUser, let operatorID = principal.operatorID else {
+            throw Abort(.forbidden, reason: "Seul un opérateur peut déposer un document.")
+        }
+        let query = try req.query.decode(UploadQuery.self)
+        var problems: [ValidationError] = []
+        let kind = DocumentKind(rawValue: query.kind)
+        if kind == nil {
+            problems.append(ValidationError(code: "document.kind", field: "kind", userMessage: "Type de document inconnu (cgi, vaReport, other).", technicalDetail: "unknown document kind \(query.kind)"))
+        }
+        let filename = query.filename.trimmingCharacters(in: .whitespacesAndNewlines)
+        if filename.isEmpty || filename.count > 200 || filename.contains("/") || filename.contains("\\") || filename.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            problems.append(ValidationError(code: "document.filename", field: "filename", userMessage: "Nom de fichier invalide.", technicalDetail: "bad filename"))
+        }
+        let mediaType = req.headers.contentType.map { "\($0.type)/\($0.subType)" } ?? ""
+        let content = req.body.data.map { Data($0.readableBytesView) } ?? Data()
+        if let magic = acceptedMediaTypes[mediaType] {
+            if !content.starts(with: magic) {
+                problems.append(ValidationError(code: "document.content", field: "body", userMessage: "Le contenu ne correspond pas au type de fichier annoncé.", technicalDetail: "content does not start with the \(mediaType) signature"))
+            }
+        } else {
+            problems.append(ValidationError(code: "document.media_type", field: "Content-Type", userMessage: "Seuls les fichiers PDF, PNG et JPEG sont acceptés.", technicalDetail: "media type \(mediaType) refused"))
+        }
+        if !problems.isEmpty { throw ValidationErrors(problems) }
+
+        let id = UUID()
+        let document = DocumentModel()
+        document.id = id
+        document.operatorID = operatorID
+        document.kind = kind!.rawValue
+        document.filename = filename
+        document.mediaType = mediaType
+        document.size = content.count
+        document.sha256 = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        document.sealedContent = try req.edc.vault.seal(content, documentID: id)
+        document.uploadedBy = principal.userID
+        let stored = try await req.store.write { context in
+            document.createdAt = context.now
+            try await document.create(on: context.database)
+            try await context.audit(AuditActor(userID: principal.userID, role: principal.role.rawValue), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind, "sha256": document.sha256, "size": String(document.size)])
+            return document
+        }
+        let response = Response(status: .created)
+        try response.content.encode(try DocumentResource(stored))
+        return response
+    }
+
+    /// `GET /api/v1/documents/{id}`: the file itself.
+    static func download(_ req: Request) async throws -> Response {
+        let principal = try req.principal
+        let id = try req.uuid("documentID")
+        guard let document = try await DocumentModel.find(id, on: req.db), principal.canSee(ownedBy: document.operatorID) else {
+            throw NotFoundError(entity: "document", id: id.uuidString)
+        }
+        let content = try req.edc.vault.open(document.sealedContent, documentID: id)
+        let response = Response(status: .ok, body: .init(data: content))
+        response.headers.replaceOrAdd(name: HTTPHeaders.Name.contentType, value: document.mediaType)
+        let asciiName = document.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" ? String($0) : "_" }.joined()
+        response.headers.replaceOrAdd(name: HTTPHeaders.Name.contentDisposition, value: "attachment; filename=\"\(asciiName)\"")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
+}

@@ -1,0 +1,89 @@
+import Crypto
+import EDCDomain
+import Fluent
+import Foundation
+import Persistence
+import Vapor
+
+/// `Idempotency-Key` on state-changing POSTs: the first request with a key runs; a retry with the
+/// same key and the same request gets the stored response back (`Idempotent-Replayed: true`);
+/// the same key with a different request is refused.
+struct IdempotencyMiddleware: AsyncMiddleware {
+    static let header = "Idempotency-Key"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method == .POST, let key = request.headers.first(name: Self.header) else {
+            return try await next.respond(to: request)
+        }
+        guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw ValidationErrors([ValidationError(code: "idempotency.key", field: Self.header, userMessage: "La clé d'idempotence doit comporter 1 à 200 caractères ASCII visibles.", technicalDetail: "bad Idempotency-Key")])
+        }
+        guard let userID = try request.currentUser.user.id else { return try await next.respond(to: request) }
+        var hasher = SHA256()
+        hasher.update(data: Data("\(request.method.rawValue) \(request.url.path)?\(request.url.query ?? "")\n".utf8))
+        if let body = request.body.data { hasher.update(data: Data(body.readableBytesView)) }
+        let requestHash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+
+        let record = IdempotencyRecordModel()
+        record.id = UUID()
+        record.userID = userID
+        record.key = key
+        record.requestHash = requestHash
+        record.status = 0
+        record.contentType = ""
+        record.body = Data()
+        record.createdAt = Date()
+        do {
+            try await record.create(on: request.db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return try await replay(key: key, userID: userID, requestHash: requestHash, on: request.db)
+        }
+
+        let response: Response
+        do {
+            response = try await next.respond(to: request)
+        } catch {
+            let (status, _, _) = ProblemMiddleware.describe(error)
+            if status.code >= 500 { try? await record.delete(on: request.db) } else {
+                // A refused request is as final as an accepted one: store the problem it produced.
+                let problemResponse = try await ProblemMiddleware().respond(to: request, chainingTo: ThrowingResponder(error: error))
+                try await store(problemResponse, in: record, on: request.db)
+            }
+            throw error
+        }
+        if response.status.code >= 500 {
+            try? await record.delete(on: request.db)
+        } else {
+            try await store(response, in: record, on: request.db)
+        }
+        return response
+    }
+
+    private func store(_ response: Response, in record: IdempotencyRecordModel, on db: any Database) async throws {
+        record.status = Int(response.status.code)
+        record.contentType = response.headers.first(name: .contentType) ?? ""
+        record.body = response.body.data ?? Data(response.body.buffer?.readableBytesView ?? ByteBuffer().readableBytesView)
+        try await record.save(on: db)
+    }
+
+    private func replay(key: String, userID: UUID, requestHash: String, on db: any Database) async throws -> Response {
+        guard let existing = try await IdempotencyRecordModel.query(on: db).filter(\.$userID == userID).filter(\.$key == key).first() else {
+            throw Abort(.conflict, reason: "Requête en cours de traitement avec cette clé d'idempotence.")
+        }
+        guard existing.requestHash == requestHash else {
+            throw ValidationErrors([ValidationError(code: "idempotency.mismatch", field: Self.header, userMessage: "Cette clé d'idempotence a déjà servi pour une autre requête.", technicalDetail: "Idempotency-Key reused with a different request")])
+        }
+        guard existing.status != 0 else {
+            throw Abort(.conflict, reason: "Requête en cours de traitement avec cette clé d'idempotence.")
+        }
+        let response = Response(status: HTTPResponseStatus(statusCode: existing.status), body: .init(data: existing.body))
+        if !existing.contentType.isEmpty { response.headers.replaceOrAdd(name: .contentType, value: existing.contentType) }
+        response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
+        return response
+    }
+}
+
+private struct ThrowingResponder: AsyncResponder {
+    let error: any Error
+    func respond(to request: Request) async throws -> Response { throw error }
+}

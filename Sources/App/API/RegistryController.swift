@@ -1,0 +1,41 @@
+import EDCDomain
+import Foundation
+import Persistence
+import Vapor
+
+/// The registry of DRIMboxes: operators see theirs, ANS sees all and excludes.
+enum RegistryController {
+    struct ExclusionBody: Codable {
+        var reason: ExclusionReason
+        var detail: String?
+    }
+
+    /// `GET /api/v1/drimboxes`
+    static func list(_ req: Request) async throws -> PageResource<DRIMboxResource> {
+        let query = try req.query.decode(ListQuery.self)
+        let page = try await RegistryQueries(database: req.db).drimboxes(
+            for: try req.principal, after: try query.intCursor(), limit: try query.validatedLimit(),
+            state: try query.parsed(DRIMboxState.self, query.state, field: "state"))
+        return PageResource(items: try page.items.map(DRIMboxResource.init), nextCursor: page.nextCursor)
+    }
+
+    /// `GET /api/v1/drimboxes/{id}`: with FQDN pairs, history and attestations.
+    static func show(_ req: Request) async throws -> DRIMboxResource {
+        let queries = RegistryQueries(database: req.db)
+        let drimbox = try await queries.drimbox(try req.uuid("drimboxID"), for: try req.principal)
+        var resource = try DRIMboxResource(drimbox)
+        resource.fqdnPairs = try await queries.pairs(of: drimbox).map(FQDNPairResource.init)
+        resource.history = try await queries.history(of: drimbox).map {
+            TransitionResource(action: $0.event, from: $0.fromState, to: $0.toState, actorID: $0.actorID, actorRole: $0.actorRole, at: $0.at, reason: $0.reason)
+        }
+        resource.attestations = try await queries.attestations(of: drimbox).map(AttestationResource.init)
+        return resource
+    }
+
+    /// `POST /api/v1/drimboxes/{id}/exclusion` (ANS): removes the DRIMbox from the white list at once.
+    static func exclude(_ req: Request) async throws -> DRIMboxResource {
+        let principal = try req.requireANS()
+        let body = try JSONInput.decode(ExclusionBody.self, from: req)
+        return try DRIMboxResource(try await req.workflow.exclude(principal, drimboxID: try req.uuid("drimboxID"), reason: body.reason, detail: body.detail))
+    }
+}

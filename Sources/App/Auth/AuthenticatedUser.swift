@@ -1,0 +1,69 @@
+import Crypto
+import EDCDomain
+import Fluent
+import Foundation
+import Persistence
+import Vapor
+
+/// The signed-in user of a request, with the principal the workflow acts for.
+struct AuthenticatedUser: Authenticatable {
+    var user: UserModel
+    var principal: Principal
+}
+
+/// `Authorization: Bearer <token>`: looks up the SHA-256 of the token among live tokens.
+struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
+    func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        let hash = TokenHasher.hash(bearer.token)
+        guard let token = try await APITokenModel.query(on: request.db).filter(\.$tokenHash == hash).first(),
+              token.revokedAt == nil,
+              token.expiresAt.map({ $0 > Date() }) ?? true,
+              let user = try await UserModel.find(token.userID, on: request.db),
+              user.disabledAt == nil,
+              let role = Role(rawValue: user.role)
+        else { return }
+        request.auth.login(AuthenticatedUser(user: user, principal: Principal(userID: user.id, role: role, operatorID: user.operatorID)))
+    }
+}
+
+enum TokenHasher {
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A new random token: `edc_` and 32 random bytes in base64url.
+    static func generate() -> String {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        return "edc_" + bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension Request {
+    /// The signed-in user; 401 when none.
+    var currentUser: AuthenticatedUser {
+        get throws {
+            guard let user = auth.get(AuthenticatedUser.self) else {
+                throw Abort(.unauthorized, reason: "Authentification requise.")
+            }
+            return user
+        }
+    }
+
+    var principal: Principal {
+        get throws { try currentUser.principal }
+    }
+
+    /// ANS staff only; operators get 404, as for anything they may not see.
+    func requireANS() throws -> Principal {
+        let principal = try self.principal
+        guard principal.role.isANS else { throw Abort(.notFound, reason: "Élément introuvable.") }
+        return principal
+    }
+
+    func requireAdministrator() throws -> Principal {
+        let principal = try self.principal
+        guard principal.role == .administrator else { throw Abort(.notFound, reason: "Élément introuvable.") }
+        return principal
+    }
+}

@@ -1,0 +1,126 @@
+import EDCDomain
+import Fluent
+import Foundation
+import Logging
+import Persistence
+import Vapor
+
+/// What the `edc` executable runs: the server and the admin tasks, each on a configured application.
+public enum Launcher {
+    private static let loggingBootstrapped: Void = {
+        let format = ProcessInfo.processInfo.environment["EDC_LOG_FORMAT"] ?? "text"
+        LoggingSystem.bootstrap { label in
+            format == "json" ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
+    }()
+
+    /// Runs the HTTP server until SIGINT/SIGTERM.
+    public static func serve(settings: Settings) async throws {
+        _ = loggingBootstrapped
+        let app = try await Application.make(Environment(
+            name: "production", arguments: ["edc", "serve", "--hostname", settings.hostname, "--port", String(settings.port)]))
+        app.logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+        do {
+            try await configure(app, settings: settings)
+            app.logger.notice("EDC listening", metadata: ["address": .string("http://\(settings.hostname):\(settings.port)"), "database": .string(settings.databaseDescription)])
+            try await app.execute()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// Runs `body` with a configured application (no server), then shuts it down.
+    public static func withApplication<T: Sendable>(settings: Settings, _ body: @Sendable (Application) async throws -> T) async throws -> T {
+        _ = loggingBootstrapped
+        let app = try await Application.make(Environment(name: "production", arguments: ["edc"]))
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, settings: settings)
+            let result = try await body(app)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    public static func migrate(settings: Settings, revert: Bool) async throws {
+        var settings = settings
+        settings.autoMigrate = false
+        try await withApplication(settings: settings) { app in
+            if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
+        }
+    }
+
+    public static func createOperator(settings: Settings, legalName: String, siren: String, phone: String, email: String) async throws -> String {
+        try await withApplication(settings: settings) { app in
+            let model = try await accounts(app).createOperator(
+                by: AuditActor(userID: nil, role: Role.administrator.rawValue), legalName: legalName, siren: try SIREN(siren),
+                supportPhone: try FrenchPhoneNumber(phone), supportEmail: try EmailAddress(email), responsibleContact: nil)
+            return try model.requireID().uuidString
+        }
+    }
+
+    public static func createUser(settings: Settings, email: String, displayName: String, role: String, operatorSIREN: String?, password: String) async throws -> String {
+        try await withApplication(settings: settings) { app in
+            guard let role = Role(rawValue: role), role != .system else { throw SettingsError("role must be operator, reviewer or administrator") }
+            var operatorID: UUID?
+            if let operatorSIREN {
+                guard let op = try await OperatorModel.query(on: app.db).filter(\.$siren == SIREN(operatorSIREN).value).first() else {
+                    throw SettingsError("no operator with SIREN \(operatorSIREN)")
+                }
+                operatorID = op.id
+            }
+            let user = try await accounts(app).createUser(
+                by: AuditActor(userID: nil, role: Role.administrator.rawValue), email: try EmailAddress(email), displayName: displayName,
+                role: role, operatorID: operatorID, password: password)
+            return try user.requireID().uuidString
+        }
+    }
+
+    /// Issues a token and returns it (shown once).
+    public static func createToken(settings: Settings, email: String, name: String, days: Int?) async throws -> String {
+        try await withApplication(settings: settings) { app in
+            guard let user = try await UserModel.query(on: app.db).filter(\.$email == email.lowercased()).first() else {
+                throw SettingsError("no user with e-mail \(email)")
+            }
+            return try await accounts(app).issueToken(
+                by: AuditActor(userID: nil, role: Role.administrator.rawValue), for: user, name: name,
+                lifetime: days.map { TimeInterval($0) * 86_400 }).token
+        }
+    }
+
+    public static func revokeToken(settings: Settings, id: String) async throws {
+        guard let uuid = UUID(uuidString: id) else { throw SettingsError("token id must be a UUID") }
+        try await withApplication(settings: settings) { app in
+            try await accounts(app).revokeToken(by: AuditActor(userID: nil, role: Role.administrator.rawValue), id: uuid)
+        }
+    }
+
+    /// Recomputes the audit chain; returns a one-line verdict and whether it is intact.
+    public static func verifyAudit(settings: Settings) async throws -> (String, Bool) {
+        try await withApplication(settings: settings) { app in
+            let result = try await AuditLog.verify(on: app.db)
+            return result.isIntact
+                ? ("audit chain intact: \(result.entries) entries", true)
+                : ("audit chain BROKEN at entry \(result.brokenAt ?? 0): \(result.problem ?? "")", false)
+        }
+    }
+
+    private static func accounts(_ app: Application) -> Accounts {
+        Accounts(store: app.edc.store, passwordCost: app.edc.settings.passwordCost)
+    }
+}
+
+extension Settings {
+    var databaseDescription: String {
+        switch database {
+        case .sqliteFile(let path): "sqlite:\(path)"
+        case .sqliteMemory: "sqlite:memory"
+        case .postgres: "postgresql"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import EDCDomain
+import Foundation
+import Persistence
+
+/// Configuration, read once at start: command line (by the `edc` executable), then environment,
+/// then defaults. See the README's configuration table.
+public struct Settings: Sendable {
+    public enum DatabaseLocation: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(url: String)
+    }
+
+    public var hostname = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "./data"
+    public var database: DatabaseLocation = .sqliteFile("./data/edc.sqlite")
+    public var workflow = WorkflowConfiguration()
+    /// bcrypt cost for new passwords (tests lower it).
+    public var passwordCost = 12
+    /// Largest JSON body accepted (bytes).
+    public var maxJSONBody = 256 * 1024
+    /// Largest document accepted (bytes).
+    public var maxDocumentSize = 20 * 1024 * 1024
+    /// 32-byte AES key for documents at rest; generated under the data directory when nil.
+    public var documentKey: Data?
+    public var seedDemoData = false
+    /// Run migrations at start (always for the embedded SQLite default).
+    public var autoMigrate = true
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// Settings from the environment (EDC_* and DATABASE_URL), over the defaults.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var settings = Settings()
+        if let dir = environment["EDC_DATA_DIR"], !dir.isEmpty { settings.dataDirectory = dir }
+        settings.database = .sqliteFile(settings.dataDirectory + "/edc.sqlite")
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            settings.database = .postgres(url: url)
+            settings.autoMigrate = environment["EDC_AUTO_MIGRATE"].map { $0 == "1" || $0 == "true" } ?? true
+        }
+        if let host = environment["EDC_HOSTNAME"], !host.isEmpty { settings.hostname = host }
+        if let port = environment["EDC_PORT"] {
+            guard let value = Int(port), (1...65535).contains(value) else { throw SettingsError("EDC_PORT must be a port number, got '\(port)'") }
+            settings.port = value
+        }
+        if let days = environment["EDC_VA_DEADLINE_DAYS"] {
+            guard let value = Int(days), (1...3650).contains(value) else { throw SettingsError("EDC_VA_DEADLINE_DAYS must be 1...3650, got '\(days)'") }
+            settings.workflow = WorkflowConfiguration(namingPattern: settings.workflow.namingPattern, vaDeadlineDays: value)
+        }
+        if let db = environment["EDC_FQDN_DB_PATTERN"], let vi = environment["EDC_FQDN_VI_PATTERN"] {
+            do {
+                settings.workflow.namingPattern = try FQDNNamingPattern(db: db, viewer: vi)
+            } catch {
+                throw SettingsError("EDC_FQDN_DB_PATTERN / EDC_FQDN_VI_PATTERN are invalid: \(error)")
+            }
+        }
+        if let cost = environment["EDC_PASSWORD_COST"] {
+            guard let value = Int(cost), (4...31).contains(value) else { throw SettingsError("EDC_PASSWORD_COST must be 4...31") }
+            settings.passwordCost = value
+        }
+        if let key = environment["EDC_DOCUMENT_KEY"] {
+            guard let data = Data(base64Encoded: key), data.count == 32 else { throw SettingsError("EDC_DOCUMENT_KEY must be 32 bytes in base64") }
+            settings.documentKey = data
+        }
+        if let level = environment["EDC_LOG_LEVEL"], !level.isEmpty { settings.logLevel = level }
+        return settings
+    }
+}
+
+public struct SettingsError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

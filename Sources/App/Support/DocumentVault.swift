@@ -1,0 +1,41 @@
+import Crypto
+import Foundation
+import Persistence
+
+/// Seals and opens documents with AES-256-GCM, so the database never holds them in clear.
+/// The document's id is bound as associated data: a sealed blob moved to another row won't open.
+struct DocumentVault: Sendable {
+    private let keyData: Data
+    private var key: SymmetricKey { SymmetricKey(data: keyData) }
+
+    init(keyData: Data) {
+        self.keyData = keyData
+    }
+
+    func seal(_ content: Data, documentID: UUID) throws -> Data {
+        guard let combined = try AES.GCM.seal(content, using: key, authenticating: Data(documentID.uuidString.utf8)).combined else {
+            throw VaultError.sealFailed
+        }
+        return combined
+    }
+
+    func open(_ sealed: Data, documentID: UUID) throws -> Data {
+        try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(documentID.uuidString.utf8))
+    }
+
+    /// The key from settings, or the one kept under the data directory (created on first start).
+    static func loadKey(settings: Settings) throws -> Data {
+        if let key = settings.documentKey { return key }
+        let url = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("document.key")
+        if let existing = try? Data(contentsOf: url), let key = Data(base64Encoded: existing), key.count == 32 {
+            return key
+        }
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        try Data(key.base64EncodedString().utf8).write(to: url, options: [.atomic])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        return key
+    }
+
+    enum VaultError: Error { case sealFailed }
+}

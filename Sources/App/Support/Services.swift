@@ -1,0 +1,31 @@
+import Foundation
+import Persistence
+import Vapor
+
+/// The application's long-lived services, built once in `configure`.
+struct EDCServices: Sendable {
+    var store: Store
+    var workflow: WorkflowService
+    var settings: Settings
+    var vault: DocumentVault
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey {
+        typealias Value = EDCServices
+    }
+
+    var edc: EDCServices {
+        get {
+            guard let services = storage[ServicesKey.self] else { fatalError("configure(_:settings:) was not called") }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var edc: EDCServices { application.edc }
+    var store: Store { application.edc.store }
+    var workflow: WorkflowService { application.edc.workflow }
+}

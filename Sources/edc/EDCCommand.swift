@@ -1,0 +1,116 @@
+import App
+import ArgumentParser
+import Foundation
+
+/// `edc`: runs the EDC service and its administration tasks.
+@main
+struct EDCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edc",
+        abstract: "EDC — the DRIM-M trust space service.",
+        subcommands: [Serve.self, Migrate.self, CreateOperator.self, CreateUser.self, CreateToken.self, RevokeToken.self, VerifyAudit.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command shares: where the data lives.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Data directory (SQLite file, document key, test PKI). Default: $EDC_DATA_DIR or ./data")
+    var dataDir: String?
+
+    func settings() throws -> Settings {
+        var environment = ProcessInfo.processInfo.environment
+        if let dataDir { environment["EDC_DATA_DIR"] = dataDir }
+        return try Settings.fromEnvironment(environment)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service (migrates the database first).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on.") var hostname: String?
+    @Option(help: "Port to listen on.") var port: Int?
+    @Flag(help: "Seed demo operators, users and DRIMboxes when the database is empty, and print the demo logins.") var demo = false
+
+    func run() async throws {
+        var settings = try common.settings()
+        if let hostname { settings.hostname = hostname }
+        if let port { settings.port = port }
+        settings.seedDemoData = demo
+        try await Launcher.serve(settings: settings)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply (or revert) database migrations.")
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Revert every migration (destroys data).") var revert = false
+
+    func run() async throws {
+        try await Launcher.migrate(settings: try common.settings(), revert: revert)
+        print(revert ? "migrations reverted" : "migrations applied")
+    }
+}
+
+struct CreateOperator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-operator", abstract: "Register an operator.")
+    @OptionGroup var common: CommonOptions
+    @Option var name: String
+    @Option var siren: String
+    @Option var phone: String
+    @Option var email: String
+
+    func run() async throws {
+        print(try await Launcher.createOperator(settings: try common.settings(), legalName: name, siren: siren, phone: phone, email: email))
+    }
+}
+
+struct CreateUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-user", abstract: "Create a user; the password is read from standard input.")
+    @OptionGroup var common: CommonOptions
+    @Option var email: String
+    @Option var name: String
+    @Option(help: "operator, reviewer or administrator") var role: String
+    @Option(help: "SIREN of the user's operator (operator users only).") var operatorSiren: String?
+
+    func run() async throws {
+        guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+            throw ValidationError("a password is expected on standard input")
+        }
+        print(try await Launcher.createUser(settings: try common.settings(), email: email, displayName: name, role: role, operatorSIREN: operatorSiren, password: password))
+    }
+}
+
+struct CreateToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-token", abstract: "Issue an API token for a user (printed once).")
+    @OptionGroup var common: CommonOptions
+    @Option var email: String
+    @Option var name: String = "cli"
+    @Option(help: "Lifetime in days (none: no expiry).") var days: Int?
+
+    func run() async throws {
+        print(try await Launcher.createToken(settings: try common.settings(), email: email, name: name, days: days))
+    }
+}
+
+struct RevokeToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke-token", abstract: "Revoke an API token by id.")
+    @OptionGroup var common: CommonOptions
+    @Option var id: String
+
+    func run() async throws {
+        try await Launcher.revokeToken(settings: try common.settings(), id: id)
+        print("revoked")
+    }
+}
+
+struct VerifyAudit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify-audit", abstract: "Recompute the audit hash chain; exit 1 when broken.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (message, intact) = try await Launcher.verifyAudit(settings: try common.settings())
+        print(message)
+        if !intact { throw ExitCode(1) }
+    }
+}

@@ -31,12 +31,18 @@ struct ProblemMiddleware: AsyncMiddleware {
             } else {
                 request.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "error": .string(technical)])
             }
-            let response = Response(status: status)
-            try response.content.encode(problem, as: HTTPMediaType(type: "application", subType: "problem+json"))
+            let response = Response(status: status, body: .init(data: try Self.encoder.encode(problem)))
+            response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
             if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
             return response
         }
     }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 
     static func describe(_ error: any Error) -> (HTTPResponseStatus, Problem, String) {
         func problem(_ status: HTTPResponseStatus, _ code: String, _ title: String, _ detail: String, _ errors: [Problem.FieldError]? = nil) -> Problem {

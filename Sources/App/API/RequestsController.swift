@@ -55,8 +55,8 @@ enum RequestsController {
     static func update(_ req: Request) async throws -> RequestResource {
         let principal = try req.principal
         let id = try req.uuid("requestID")
-        let body = try JSONInput.decode(UpdateBody.self, from: req)
         let existing = try await RequestQueries(database: req.db).find(id, for: principal)
+        let body = try JSONInput.decode(UpdateBody.self, from: req)
         let payload = try decodePayload(body.payload, kind: try existing.requestKind())
         return try RequestResource(try await req.workflow.updateRequest(principal, requestID: id, payload: payload, expectedVersion: body.version))
     }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the system packages EDC needs to build, run and test, when they are missing.
+# Usage: scripts/install-deps.sh [run|test]   (Debian; run as root or with sudo)
+set -euo pipefail
+mode=${1:-test}
+
+packages=(libxml2-dev libsqlite3-dev pkg-config)
+if [ "$mode" = test ]; then
+    packages+=(postgresql xmlsec1 nginx python3-pip time)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$mode" = test ]; then
+    python_missing=()
+    python3 -c "import signxml" 2>/dev/null || python_missing+=("signxml==5.2.0")
+    python3 -c "import aiosmtpd" 2>/dev/null || python_missing+=("aiosmtpd==1.4.6")
+    if [ ${#python_missing[@]} -gt 0 ]; then
+        echo "Installing Python packages: ${python_missing[*]}"
+        python3 -m pip install --quiet --disable-pip-version-check "${python_missing[@]}" 2>/dev/null \
+            || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${python_missing[@]}"
+    fi
+fi

@@ -17,7 +17,8 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
     }
 
     func isElement(_ name: String, namespace: String) -> Bool {
-        isElement && localName == name && namespaceURI == namespace
+        guard isElement, let ownName = pointee.name, xmlStrEqual(ownName, name) == 1 else { return false }
+        return namespaceURI == namespace
     }
 
     /// Element children, in document order.
@@ -112,5 +113,29 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
             current = node.pointee.parent
         }
         return false
+    }
+}
+
+/// Document-order traversal without allocating child arrays (lists have ~300,000 nodes).
+enum XMLWalk {
+    /// Calls `body` for `start` and every node below it (all node types), in document order.
+    static func forEachNode(from start: xmlNodePtr, _ body: (xmlNodePtr) throws(WhitelistVerificationError) -> Void) throws(WhitelistVerificationError) {
+        var node: xmlNodePtr? = start
+        while let current = node {
+            try body(current)
+            if current.pointee.type == XML_ELEMENT_NODE, let child = current.pointee.children {
+                node = child
+                continue
+            }
+            var climb: xmlNodePtr? = current
+            node = nil
+            while let up = climb, up != start {
+                if let next = up.pointee.next {
+                    node = next
+                    break
+                }
+                climb = up.pointee.parent
+            }
+        }
     }
 }

@@ -143,10 +143,10 @@ public struct WhitelistVerifier: Sendable {
     /// Exactly one XMLDSig `Signature` in the whole document, a direct child of the root.
     private static func theSignature(in tree: XMLTree, root: xmlNodePtr) throws(WhitelistVerificationError) -> xmlNodePtr {
         var found: [xmlNodePtr] = []
-        var stack: [xmlNodePtr] = [root]
-        while let node = stack.popLast() {
-            if node.isElement("Signature", namespace: XMLDSig.namespace) { found.append(node) }
-            stack.append(contentsOf: node.elementChildren)
+        try XMLWalk.forEachNode(from: root) { node in
+            if node.pointee.type == XML_ELEMENT_NODE, node.isElement("Signature", namespace: XMLDSig.namespace) {
+                found.append(node)
+            }
         }
         guard let signature = found.first else {
             throw WhitelistVerificationError(.unsigned, "the list is not signed (no ds:Signature element)")
@@ -164,8 +164,8 @@ public struct WhitelistVerifier: Sendable {
     /// the SignedProperties of this signature and nothing else (no ID-wrapping).
     private static func checkIDs(tree: XMLTree, elements: SignatureElements) throws(WhitelistVerificationError) {
         var owners: [String: [xmlNodePtr]] = [:]
-        var stack: [xmlNodePtr] = [tree.rootElement!]
-        while let node = stack.popLast() {
+        try XMLWalk.forEachNode(from: tree.rootElement!) { node in
+            guard node.pointee.type == XML_ELEMENT_NODE else { return }
             var attribute = node.pointee.properties
             while let current = attribute {
                 let name = current.pointee.name.map { String(cString: $0) } ?? ""
@@ -178,7 +178,6 @@ public struct WhitelistVerifier: Sendable {
                 }
                 attribute = current.pointee.next
             }
-            stack.append(contentsOf: node.elementChildren)
         }
         if let duplicate = owners.first(where: { $0.value.count > 1 }) {
             throw WhitelistVerificationError(.duplicateID, "the Id \"\(duplicate.key)\" is used by \(duplicate.value.count) elements")

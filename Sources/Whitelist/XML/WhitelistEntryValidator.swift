@@ -92,7 +92,16 @@ enum WhitelistEntryValidator {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing XML whitespace (space, tab, CR, LF). Hot on large lists:
+    /// Foundation's `trimmingCharacters(in:)` goes through NSString and was most of the
+    /// verification time for 10,000 entries.
     var trimmed: String {
-        String(self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let string = String(self)
+        let utf8 = string.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }),
+              let last = utf8.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(string[first...last])
     }
 }

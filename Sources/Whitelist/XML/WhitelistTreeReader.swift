@@ -83,41 +83,57 @@ enum WhitelistTreeReader {
         guard domain.hasOnlyWhitespaceText else {
             throw WhitelistFormatError(code: "xml.unexpected_text", message: "text outside elements in Domaine")
         }
-        var fields: [String: String] = [:]
-        let known: Set<String> = [
-            "Identifiant", "db", "vi", "Denomination", "DNCertificatOperateur",
-            "ResponsableContact", "SupportContact", "DateMAJ",
-        ]
+        var fields = [String?](repeating: nil, count: Field.allCases.count)
         for field in domain.elementChildren {
-            let name = field.localName
-            guard field.namespaceURI == namespace.rawValue, known.contains(name) else {
+            guard field.namespaceURI == namespace.rawValue, let known = Field(rawValue: field.localName) else {
                 throw unexpected(field, in: "Domaine")
             }
-            guard fields[name] == nil else { throw duplicate(name, in: "Domaine") }
-            guard let text = field.leafText else { throw notText(name) }
-            fields[name] = text.trimmed
+            guard fields[known.index] == nil else { throw duplicate(known.rawValue, in: "Domaine") }
+            guard let text = field.leafText else { throw notText(known.rawValue) }
+            fields[known.index] = text.trimmed
         }
-        func required(_ name: String) throws(WhitelistFormatError) -> String {
-            guard let value = fields[name], !value.isEmpty else { throw missing(name, in: "Domaine") }
+        func value(_ field: Field) -> String? { fields[field.index] }
+        func required(_ field: Field) throws(WhitelistFormatError) -> String {
+            guard let value = fields[field.index], !value.isEmpty else { throw missing(field.rawValue, in: "Domaine") }
             return value
         }
         var updatedAt: Date?
-        if let text = fields["DateMAJ"], !text.isEmpty {
+        if let text = value(.dateMAJ), !text.isEmpty {
             guard let date = UTCTimestamp.parse(text) else {
                 throw WhitelistFormatError(code: "xml.invalid_timestamp", message: "DateMAJ \(text.debugDescription) is not yyyy-MM-ddTHH:mm:ssZ")
             }
             updatedAt = date
         }
         return WhitelistEntry(
-            identifiant: try required("Identifiant"),
-            db: try required("db"),
-            vi: try required("vi"),
-            denomination: fields["Denomination"] ?? "",
-            certificateDN: try required("DNCertificatOperateur"),
-            responsableContact: fields["ResponsableContact"].flatMap { $0.isEmpty ? nil : $0 },
-            supportContact: fields["SupportContact"].flatMap { $0.isEmpty ? nil : $0 },
+            identifiant: try required(.identifiant),
+            db: try required(.db),
+            vi: try required(.vi),
+            denomination: value(.denomination) ?? "",
+            certificateDN: try required(.certificateDN),
+            responsableContact: value(.responsableContact).flatMap { $0.isEmpty ? nil : $0 },
+            supportContact: value(.supportContact).flatMap { $0.isEmpty ? nil : $0 },
             updatedAt: updatedAt
         )
+    }
+
+    /// The children of `Domaine`.
+    private enum Field: String, CaseIterable {
+        case identifiant = "Identifiant", db, vi, denomination = "Denomination"
+        case certificateDN = "DNCertificatOperateur", responsableContact = "ResponsableContact"
+        case supportContact = "SupportContact", dateMAJ = "DateMAJ"
+
+        var index: Int {
+            switch self {
+            case .identifiant: 0
+            case .db: 1
+            case .vi: 2
+            case .denomination: 3
+            case .certificateDN: 4
+            case .responsableContact: 5
+            case .supportContact: 6
+            case .dateMAJ: 7
+            }
+        }
     }
 
     private static func unexpected(_ node: xmlNodePtr, in parent: String) -> WhitelistFormatError {

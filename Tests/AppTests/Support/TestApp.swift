@@ -109,3 +109,18 @@ struct DetailedError: Error, CustomStringConvertible {
     var detail: String
     var description: String { detail }
 }
+
+extension Application {
+    /// Starts the real HTTP server on an ephemeral loopback port for the duration of `body`.
+    func withRunningServer(_ body: (_ baseURL: String) async throws -> Void) async throws {
+        try await server.start(address: .hostname("127.0.0.1", port: 0))
+        do {
+            guard let port = http.server.shared.localAddress?.port else { throw DetailedError(detail: "server has no local port") }
+            try await body("http://127.0.0.1:\(port)")
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+    }
+}

@@ -1,0 +1,131 @@
+@testable import App
+import Fluent
+import Foundation
+import Persistence
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Concurrent changes, idempotency and the audit chain")
+struct ConcurrencyAndAuditTests {
+    @Test("two reviewers approving the same request at once: exactly one succeeds, the other gets 409")
+    func concurrentApprovals() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            for round in 1...5 {
+                let cgi = try await api.upload(kind: "cgi", as: world.operatorA)
+                let request = try await api.create(as: world.operatorA, """
+                    {"kind": "declaration", "submit": true, "payload": {"clients": ["383474814"],
+                      "pacs": [{"sourceHostname": "s\(round).example.fr", "viewerHostname": "v\(round).example.fr"}], "cgiDocumentID": "\(cgi)"}}
+                    """)
+                let id = try #require(request["id"] as? String)
+                async let first = app.send(.POST, "/api/v1/requests/\(id)/actions/approve", as: world.reviewer)
+                async let second = app.send(.POST, "/api/v1/requests/\(id)/actions/approve", as: world.secondReviewer)
+                let statuses = [try await first.status, try await second.status].map(\.code).sorted()
+                #expect(statuses == [200, 409], "round \(round): \(statuses)")
+            }
+            // Exactly one DRIMbox per approved declaration, and one approval transition each.
+            #expect(try await DRIMboxModel.query(on: app.db).count() == 5)
+            #expect(try await RequestTransitionModel.query(on: app.db).filter(\.$action == "approve").count() == 5)
+            #expect(try await AuditLog.verify(on: app.db).isIntact)
+        }
+    }
+
+    @Test("a stale version is refused with 409 and the request is unchanged")
+    func optimisticLocking() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            let cgi = try await api.upload(kind: "cgi", as: world.operatorA)
+            let request = try await api.create(as: world.operatorA, """
+                {"kind": "declaration", "submit": true, "payload": {"clients": ["383474814"], "pacs": [{"sourceHostname": "s.example.fr", "viewerHostname": "v.example.fr"}], "cgiDocumentID": "\(cgi)"}}
+                """)
+            let id = try #require(request["id"] as? String)
+            let version = try #require(request["version"] as? Int)
+            _ = try await api.act("startReview", on: id, as: world.reviewer)
+            let stale = try await app.send(.POST, "/api/v1/requests/\(id)/actions/approve", as: world.secondReviewer, json: #"{"version": \#(version)}"#)
+            #expect(stale.status == .conflict)
+            #expect(stale.json["code"] as? String == "conflict")
+            let current = try await app.send(.GET, "/api/v1/requests/\(id)", as: world.reviewer)
+            #expect(current.json["state"] as? String == "inReview")
+        }
+    }
+
+    @Test("the same Idempotency-Key replays the first response; with another body it is refused")
+    func idempotency() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let body = #"{"kind": "declaration", "payload": {"clients": ["383474814"], "pacs": [{"sourceHostname": "s.example.fr", "viewerHostname": "v.example.fr"}]}}"#
+            let key: HTTPHeaders = ["Idempotency-Key": "c0ffee-1"]
+            let first = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: body, headers: key)
+            let retry = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: body, headers: key)
+            #expect(first.status == .created)
+            #expect(retry.status == .created)
+            #expect(retry.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(first.json["id"] as? String == retry.json["id"] as? String)
+            #expect(try await RequestModel.query(on: app.db).count() == 1)
+
+            let other = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: body.replacingOccurrences(of: "s.example.fr", with: "t.example.fr"), headers: key)
+            #expect(other.status == .unprocessableEntity)
+            #expect((other.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "idempotency.mismatch")
+
+            // Keys belong to a user: another user may use the same key for its own request.
+            let otherUser = try await app.send(.POST, "/api/v1/requests", as: world.operatorB, json: body, headers: key)
+            #expect(otherUser.status == .created)
+            #expect(try await RequestModel.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test("the audit chain detects a modified entry, a deleted entry and a truncated tail", arguments: ["modify", "delete-middle", "delete-last"])
+    func auditTampering(_ tampering: String) async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            _ = try await api.declaredDRIMbox(as: world.operatorA, pacs: 2)
+            let intact = try await AuditLog.verify(on: app.db)
+            #expect(intact.isIntact)
+            #expect(intact.entries > 5)
+
+            let entries = try await AuditEntryModel.query(on: app.db).sort(\.$seq).all()
+            switch tampering {
+            case "modify":
+                let victim = entries[2]
+                victim.data = #"{"kind":"forged"}"#
+                try await victim.save(on: app.db)
+            case "delete-middle":
+                try await entries[3].delete(on: app.db)
+            default:
+                try await entries.last!.delete(on: app.db)
+            }
+            let verification = try await AuditLog.verify(on: app.db)
+            #expect(!verification.isIntact)
+            #expect(verification.brokenAt != nil)
+            let response = try await app.send(.GET, "/api/v1/admin/audit/verification", as: world.admin)
+            #expect(response.json["intact"] as? Bool == false)
+        }
+    }
+
+    @Test("every state change appends an audit entry naming its actor")
+    func everyChangeIsAudited() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            let before = try await AuditEntryModel.query(on: app.db).count()
+            let (drimboxID, _) = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
+            let actions = try await AuditEntryModel.query(on: app.db).filter(\.$seq > before).sort(\.$seq).all()
+            let names = actions.map(\.action)
+            #expect(names.contains("document.upload"))
+            #expect(names.contains("request.create"))
+            #expect(names.contains("request.submit"))
+            #expect(names.contains("request.approve"))
+            #expect(names.contains("drimbox.declaration"))
+            #expect(names.contains("attestation.issue"))
+            #expect(actions.first { $0.action == "request.approve" }?.actorID == world.reviewer.user.id)
+            let outbox = try await OutboxEventModel.query(on: app.db).all().map(\.topic)
+            #expect(outbox.contains("attestation.issued"))
+            #expect(outbox.contains("notification"))
+            _ = drimboxID
+        }
+    }
+}

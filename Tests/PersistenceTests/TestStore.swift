@@ -1,0 +1,139 @@
+import EDCDomain
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+@testable import Persistence
+
+/// A migrated database for one test: in-memory SQLite, or a fresh PostgreSQL database when
+/// `EDC_TEST_DATABASE_URL` is set. No Vapor: Persistence is tested on Fluent alone.
+func withTestDatabase(_ body: (any Database) async throws -> Void) async throws {
+    let logger = Logger(label: "persistence-tests")
+    let group = MultiThreadedEventLoopGroup.singleton
+    let threadPool = NIOThreadPool(numberOfThreads: 1)
+    threadPool.start()
+    let databases = Databases(threadPool: threadPool, on: group)
+    let adminURL = ProcessInfo.processInfo.environment["EDC_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    var databaseName: String?
+    if let adminURL {
+        let name = "edc_ptest_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await runAdmin(adminURL, "CREATE DATABASE \(name)", threadPool: threadPool)
+        databaseName = name
+        var components = URLComponents(string: adminURL)!
+        components.path = "/" + name
+        databases.use(try .postgres(url: components.string!), as: .psql)
+    } else {
+        databases.use(.sqlite(.memory), as: .sqlite)
+    }
+    let database = databases.database(logger: logger, on: group.any())!
+    do {
+        let migrations = Migrations()
+        migrations.add(EDCMigrations.all)
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+        try await body(database)
+    } catch {
+        await databases.shutdownAsync()
+        if let adminURL, let databaseName { try? await runAdmin(adminURL, "DROP DATABASE \(databaseName) WITH (FORCE)", threadPool: threadPool) }
+        try? await threadPool.shutdownGracefully()
+        throw TestFailure(String(reflecting: error))
+    }
+    await databases.shutdownAsync()
+    if let adminURL, let databaseName { try? await runAdmin(adminURL, "DROP DATABASE \(databaseName) WITH (FORCE)", threadPool: threadPool) }
+    try? await threadPool.shutdownGracefully()
+}
+
+private func runAdmin(_ url: String, _ statement: String, threadPool: NIOThreadPool) async throws {
+    let databases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
+    databases.use(try .postgres(url: url), as: .psql)
+    let database = databases.database(logger: Logger(label: "admin"), on: MultiThreadedEventLoopGroup.singleton.any())!
+    do {
+        _ = try await (database as! any SQLDatabase).raw(SQLQueryString(statement)).all()
+    } catch {
+        await databases.shutdownAsync()
+        throw error
+    }
+    await databases.shutdownAsync()
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    // Safe: tests set and read it from one task at a time, guarded by the lock.
+    private let lock = NSLock()
+    private var current = Date(timeIntervalSince1970: 1_790_000_000)
+    var now: Date { lock.withLock { current } }
+    func advance(days: Double) { lock.withLock { current = current.addingTimeInterval(days * 86_400) } }
+}
+
+/// Operators, principals and documents to drive the workflow.
+struct Fixture {
+    let database: any Database
+    let clock = TestClock()
+    let workflow: WorkflowService
+    let operatorA: Principal
+    let operatorB: Principal
+    let reviewer = Principal(userID: UUID(), role: .reviewer, operatorID: nil)
+
+    static func make(_ database: any Database) async throws -> Fixture {
+        let a = OperatorModel(id: UUID(), legalName: "Opérateur A", siren: "732829320", supportPhone: "+33123456789", supportEmail: "a@a.example.fr")
+        let b = OperatorModel(id: UUID(), legalName: "Opérateur B", siren: "552100554", supportPhone: "+33472000000", supportEmail: "b@b.example.fr")
+        try await a.create(on: database)
+        try await b.create(on: database)
+        return Fixture(database: database, a: a.id!, b: b.id!)
+    }
+
+    private init(database: any Database, a: UUID, b: UUID) {
+        self.database = database
+        let clock = self.clock
+        self.workflow = WorkflowService(store: Store(database: database, clock: { clock.now }))
+        self.operatorA = Principal(userID: UUID(), role: .operatorUser, operatorID: a)
+        self.operatorB = Principal(userID: UUID(), role: .operatorUser, operatorID: b)
+    }
+
+    func document(_ kind: DocumentKind, for principal: Principal) async throws -> UUID {
+        let document = DocumentModel()
+        document.id = UUID()
+        document.operatorID = principal.operatorID!
+        document.kind = kind.rawValue
+        document.filename = "\(kind.rawValue).pdf"
+        document.mediaType = "application/pdf"
+        document.size = 1
+        document.sha256 = ""
+        document.sealedContent = Data([1])
+        document.createdAt = clock.now
+        try await document.create(on: database)
+        return document.id!
+    }
+
+    /// A declared DRIMbox (declaration approved) of `principal`'s operator.
+    func declared(by principal: Principal, pacs: Int = 1) async throws -> DRIMboxModel {
+        let payload = DeclarationPayload(
+            clients: [try SIREN("383474814")],
+            pacs: try (1...pacs).map { PACSHostnames(sourceHostname: try Hostname("s\($0).example.fr"), viewerHostname: try Hostname("v\($0).example.fr")) },
+            cgiDocumentID: try await document(.cgi, for: principal))
+        let request = try await workflow.createRequest(principal, kind: .declaration, drimboxID: nil, payload: .declaration(payload), submit: true)
+        let approved = try await workflow.perform(reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)
+        return try await DRIMboxModel.find(approved.drimboxID, on: database)!
+    }
+
+    /// The DRIMbox integrated provisionally (on the white list, VA due).
+    func provisional(by principal: Principal, pacs: Int = 1) async throws -> DRIMboxModel {
+        let drimbox = try await declared(by: principal, pacs: pacs)
+        let pairs = try await FQDNPairModel.query(on: database).filter(\.$drimboxID == drimbox.id!).sort(\.$pacsIndex).all()
+        let payload = IntegrationPayload(
+            operatorName: "Opérateur", supportPhone: try FrenchPhoneNumber("0123456789"), supportEmail: try EmailAddress("s@example.fr"),
+            certificates: try pairs.map { CertificateDNAssignment(dbFQDN: try FQDN($0.dbFQDN), dn: try DistinguishedName("CN=\($0.dbFQDN),OU=318751275100020,O=Op,C=FR")) })
+        let request = try await workflow.createRequest(principal, kind: .integration, drimboxID: drimbox.id, payload: .integration(payload), submit: true)
+        _ = try await workflow.perform(reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)
+        return try await DRIMboxModel.find(drimbox.id, on: database)!
+    }
+}

@@ -16,10 +16,13 @@ enum BoundedFileReader {
         }
         defer { if path != "-" { close(descriptor) } }
         var info = stat()
-        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > limit {
-            throw TooLarge(size: Int(info.st_size))
+        var expected = 1 << 16
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            guard Int(info.st_size) <= limit else { throw TooLarge(size: Int(info.st_size)) }
+            expected = Int(info.st_size) + 1
         }
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(expected)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }

@@ -23,39 +23,43 @@ enum ForbiddenNodeScanner {
     /// The first forbidden node in document order, anywhere in the document (also outside the
     /// root element).
     static func firstForbiddenNode(in tree: XMLTree) -> Finding? {
-        var stack: [xmlNodePtr] = []
         var child = tree.document.pointee.children
-        while let current = child {
-            stack.append(current)
-            child = current.pointee.next
-        }
-        stack.reverse()
-        while let node = stack.popLast() {
-            switch node.pointee.type {
-            case XML_ELEMENT_NODE:
-                var children: [xmlNodePtr] = []
-                var next = node.pointee.children
-                while let current = next {
-                    children.append(current)
-                    next = current.pointee.next
-                }
-                stack.append(contentsOf: children.reversed())
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                continue
-            case XML_COMMENT_NODE:
-                return .comment
-            case XML_PI_NODE:
-                return .processingInstruction(node.localName)
-            case XML_ENTITY_REF_NODE, XML_ENTITY_NODE, XML_ENTITY_DECL:
-                return .entityReference(node.localName)
-            case XML_DTD_NODE, XML_DOCUMENT_TYPE_NODE, XML_ELEMENT_DECL, XML_ATTRIBUTE_DECL, XML_NOTATION_NODE:
-                return .other("DTD")
-            case XML_XINCLUDE_START, XML_XINCLUDE_END:
-                return .other("XInclude")
-            default:
-                return .other("unexpected (type \(node.pointee.type.rawValue))")
-            }
+        while let top = child {
+            if let finding = firstForbiddenNode(under: top) { return finding }
+            child = top.pointee.next
         }
         return nil
+    }
+
+    private static func firstForbiddenNode(under start: xmlNodePtr) -> Finding? {
+        var finding: Finding?
+        do {
+            try XMLWalk.forEachNode(from: start) { (node: xmlNodePtr) throws(WhitelistVerificationError) in
+                if let found = classify(node) {
+                    finding = found
+                    throw WhitelistVerificationError(.forbiddenNode, "") // Stops the walk.
+                }
+            }
+        } catch {}
+        return finding
+    }
+
+    private static func classify(_ node: xmlNodePtr) -> Finding? {
+        switch node.pointee.type {
+        case XML_ELEMENT_NODE, XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+            return nil
+        case XML_COMMENT_NODE:
+            return .comment
+        case XML_PI_NODE:
+            return .processingInstruction(node.localName)
+        case XML_ENTITY_REF_NODE, XML_ENTITY_NODE, XML_ENTITY_DECL:
+            return .entityReference(node.localName)
+        case XML_DTD_NODE, XML_DOCUMENT_TYPE_NODE, XML_ELEMENT_DECL, XML_ATTRIBUTE_DECL, XML_NOTATION_NODE:
+            return .other("DTD")
+        case XML_XINCLUDE_START, XML_XINCLUDE_END:
+            return .other("XInclude")
+        default:
+            return .other("unexpected (type \(node.pointee.type.rawValue))")
+        }
     }
 }

@@ -60,6 +60,9 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
 
     /// The concatenated text of a leaf element; nil when it has element (or other) children.
     var leafText: String? {
+        if let only = pointee.children, only.pointee.next == nil, only.pointee.type == XML_TEXT_NODE {
+            return only.pointee.content.map { String(cString: $0) } ?? ""
+        }
         var text = ""
         var child = pointee.children
         while let current = child {

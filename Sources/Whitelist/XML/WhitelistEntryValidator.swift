@@ -99,6 +99,7 @@ extension StringProtocol {
         let string = String(self)
         let utf8 = string.utf8
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        if let first = utf8.first, let last = utf8.last, !isSpace(first), !isSpace(last) { return string }
         guard let first = utf8.firstIndex(where: { !isSpace($0) }),
               let last = utf8.lastIndex(where: { !isSpace($0) })
         else { return "" }

@@ -84,10 +84,15 @@ enum WhitelistTreeReader {
             throw WhitelistFormatError(code: "xml.unexpected_text", message: "text outside elements in Domaine")
         }
         var fields = [String?](repeating: nil, count: Field.allCases.count)
-        for field in domain.elementChildren {
-            guard field.namespaceURI == namespace.rawValue, let known = Field(rawValue: field.localName) else {
-                throw unexpected(field, in: "Domaine")
-            }
+        // Hot loop (10,000 entries × 8 fields): compare names and namespaces as C strings.
+        var child = domain.pointee.children
+        while let field = child {
+            child = field.pointee.next
+            guard field.pointee.type == XML_ELEMENT_NODE else { continue }
+            guard let name = field.pointee.name, let href = field.pointee.ns?.pointee.href,
+                  xmlStrEqual(href, namespace.rawValue) == 1,
+                  let known = Field.allCases.first(where: { xmlStrEqual(name, $0.rawValue) == 1 })
+            else { throw unexpected(field, in: "Domaine") }
             guard fields[known.index] == nil else { throw duplicate(known.rawValue, in: "Domaine") }
             guard let text = field.leafText else { throw notText(known.rawValue) }
             fields[known.index] = text.trimmed

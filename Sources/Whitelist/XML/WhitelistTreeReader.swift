@@ -50,8 +50,10 @@ enum WhitelistTreeReader {
         guard list.hasOnlyWhitespaceText else {
             throw WhitelistFormatError(code: "xml.unexpected_text", message: "text outside elements in ListeDomaines")
         }
+        let domains = list.elementChildren
         var entries: [WhitelistEntry] = []
-        for (index, domain) in list.elementChildren.enumerated() {
+        entries.reserveCapacity(domains.count)
+        for (index, domain) in domains.enumerated() {
             guard domain.localName == "Domaine", domain.namespaceURI == namespace.rawValue else {
                 throw unexpected(domain, in: "ListeDomaines")
             }
@@ -83,62 +85,67 @@ enum WhitelistTreeReader {
         guard domain.hasOnlyWhitespaceText else {
             throw WhitelistFormatError(code: "xml.unexpected_text", message: "text outside elements in Domaine")
         }
-        var fields = [String?](repeating: nil, count: Field.allCases.count)
-        // Hot loop (10,000 entries × 8 fields): compare names and namespaces as C strings.
+        var identifiant: String?, db: String?, vi: String?, denomination: String?, certificateDN: String?
+        var responsableContact: String?, supportContact: String?, dateMAJ: String?
+        // Hot loop (10,000 entries × 8 fields): names and namespaces compared as C strings, no
+        // per-field allocation besides the value itself.
         var child = domain.pointee.children
         while let field = child {
             child = field.pointee.next
             guard field.pointee.type == XML_ELEMENT_NODE else { continue }
             guard let name = field.pointee.name, let href = field.pointee.ns?.pointee.href,
                   xmlStrEqual(href, namespace.rawValue) == 1,
-                  let known = Field.allCases.first(where: { xmlStrEqual(name, $0.rawValue) == 1 })
+                  let known = Field.all.first(where: { xmlStrEqual(name, $0.rawValue) == 1 })
             else { throw unexpected(field, in: "Domaine") }
-            guard fields[known.index] == nil else { throw duplicate(known.rawValue, in: "Domaine") }
             guard let text = field.leafText else { throw notText(known.rawValue) }
-            fields[known.index] = text.trimmed
+            let value = text.trimmed
+            func store(_ slot: inout String?) throws(WhitelistFormatError) {
+                guard slot == nil else { throw duplicate(known.rawValue, in: "Domaine") }
+                slot = value
+            }
+            switch known {
+            case .identifiant: try store(&identifiant)
+            case .db: try store(&db)
+            case .vi: try store(&vi)
+            case .denomination: try store(&denomination)
+            case .certificateDN: try store(&certificateDN)
+            case .responsableContact: try store(&responsableContact)
+            case .supportContact: try store(&supportContact)
+            case .dateMAJ: try store(&dateMAJ)
+            }
         }
-        func value(_ field: Field) -> String? { fields[field.index] }
-        func required(_ field: Field) throws(WhitelistFormatError) -> String {
-            guard let value = fields[field.index], !value.isEmpty else { throw missing(field.rawValue, in: "Domaine") }
+        func required(_ value: String?, _ field: Field) throws(WhitelistFormatError) -> String {
+            guard let value, !value.isEmpty else { throw missing(field.rawValue, in: "Domaine") }
             return value
         }
         var updatedAt: Date?
-        if let text = value(.dateMAJ), !text.isEmpty {
+        if let text = dateMAJ, !text.isEmpty {
             guard let date = UTCTimestamp.parse(text) else {
                 throw WhitelistFormatError(code: "xml.invalid_timestamp", message: "DateMAJ \(text.debugDescription) is not yyyy-MM-ddTHH:mm:ssZ")
             }
             updatedAt = date
         }
         return WhitelistEntry(
-            identifiant: try required(.identifiant),
-            db: try required(.db),
-            vi: try required(.vi),
-            denomination: value(.denomination) ?? "",
-            certificateDN: try required(.certificateDN),
-            responsableContact: value(.responsableContact).flatMap { $0.isEmpty ? nil : $0 },
-            supportContact: value(.supportContact).flatMap { $0.isEmpty ? nil : $0 },
+            identifiant: try required(identifiant, .identifiant),
+            db: try required(db, .db),
+            vi: try required(vi, .vi),
+            denomination: denomination ?? "",
+            certificateDN: try required(certificateDN, .certificateDN),
+            responsableContact: responsableContact.flatMap { $0.isEmpty ? nil : $0 },
+            supportContact: supportContact.flatMap { $0.isEmpty ? nil : $0 },
             updatedAt: updatedAt
         )
     }
 
     /// The children of `Domaine`.
-    private enum Field: String, CaseIterable {
+    private enum Field: String {
         case identifiant = "Identifiant", db, vi, denomination = "Denomination"
         case certificateDN = "DNCertificatOperateur", responsableContact = "ResponsableContact"
         case supportContact = "SupportContact", dateMAJ = "DateMAJ"
 
-        var index: Int {
-            switch self {
-            case .identifiant: 0
-            case .db: 1
-            case .vi: 2
-            case .denomination: 3
-            case .certificateDN: 4
-            case .responsableContact: 5
-            case .supportContact: 6
-            case .dateMAJ: 7
-            }
-        }
+        static let all: [Field] = [
+            .identifiant, .db, .vi, .denomination, .certificateDN, .responsableContact, .supportContact, .dateMAJ,
+        ]
     }
 
     private static func unexpected(_ node: xmlNodePtr, in parent: String) -> WhitelistFormatError {

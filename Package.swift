@@ -123,6 +123,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Whitelist",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

@@ -28,6 +28,7 @@ public struct Settings: Sendable {
     /// Run migrations at start (always for the embedded SQLite default).
     public var autoMigrate = true
     public var logLevel = "info"
+    public var whitelist = WhitelistSettings()
 
     public init() {}
 
@@ -65,6 +66,18 @@ public struct Settings: Sendable {
             settings.documentKey = data
         }
         if let level = environment["EDC_LOG_LEVEL"], !level.isEmpty { settings.logLevel = level }
+        settings.whitelist.certificateFile = environment["EDC_WHITELIST_CERT"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.whitelist.privateKeyFile = environment["EDC_WHITELIST_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.whitelist.intermediatesFile = environment["EDC_WHITELIST_CHAIN"].flatMap { $0.isEmpty ? nil : $0 }
+        if (settings.whitelist.certificateFile == nil) != (settings.whitelist.privateKeyFile == nil) {
+            throw SettingsError("EDC_WHITELIST_CERT and EDC_WHITELIST_KEY go together")
+        }
+        if let namespace = environment["EDC_WHITELIST_NAMESPACE"], !namespace.isEmpty {
+            guard WhitelistSettings.namespaces.contains(namespace) else {
+                throw SettingsError("EDC_WHITELIST_NAMESPACE must be one of \(WhitelistSettings.namespaces.joined(separator: ", "))")
+            }
+            settings.whitelist.namespace = namespace
+        }
         return settings
     }
 }
@@ -72,4 +85,21 @@ public struct Settings: Sendable {
 public struct SettingsError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// How the white list is signed and published.
+public struct WhitelistSettings: Sendable {
+    public static let namespaces = ["https://github.com/ansforge/DRIM-M_DATA", "https://listeblanche.mesimagesmedicales.fr/schema"]
+
+    /// PEM signer certificate (optionally followed by intermediates) and private key; when both are
+    /// nil a test PKI is generated under the data directory.
+    public var certificateFile: String?
+    public var privateKeyFile: String?
+    public var intermediatesFile: String?
+    /// XML namespace written in the list.
+    public var namespace = namespaces[0]
+    /// Run the background publisher (tests may drive publication by hand).
+    public var publishInBackground = true
+
+    public init() {}
 }

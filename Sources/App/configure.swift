@@ -4,7 +4,9 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Persistence
+import NIOConcurrencyHelpers
 import Vapor
+import Whitelist
 
 /// Wires the application: database, migrations, services, middleware and routes.
 public func configure(_ app: Application, settings: Settings) async throws {
@@ -26,12 +28,29 @@ public func configure(_ app: Application, settings: Settings) async throws {
         try await app.autoMigrate()
     }
 
-    let store = Store(database: app.db)
+    // The publisher is woken after any commit that changed the registry.
+    let loopBox = NIOLockedValueBox<PublicationLoop?>(nil)
+    let store = Store(database: app.db, onCommit: { topics in
+        guard topics.contains(.registryChanged), let loop = loopBox.withLockedValue({ $0 }) else { return }
+        Task { await loop.nudge() }
+    })
+    let signing = try WhitelistSigningSetup.load(settings: settings, logger: app.logger)
+    let current = CurrentWhitelist()
+    let publisher = WhitelistPublisher(
+        store: store,
+        signer: WhitelistSigner(identity: signing.identity, namespace: WhitelistNamespace(rawValue: settings.whitelist.namespace)),
+        signerSubject: signing.identity.certificate.subject.description, current: current, logger: app.logger)
     app.edc = EDCServices(
         store: store,
         workflow: WorkflowService(store: store, configuration: settings.workflow),
         settings: settings,
-        vault: DocumentVault(keyData: try DocumentVault.loadKey(settings: settings)))
+        vault: DocumentVault(keyData: try DocumentVault.loadKey(settings: settings)),
+        publisher: publisher, currentWhitelist: current, signing: signing)
+    if settings.whitelist.publishInBackground {
+        let loop = PublicationLoop(publisher: publisher)
+        loopBox.withLockedValue { $0 = loop }
+        app.lifecycle.use(PublicationLifecycle(loop: loop))
+    }
 
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
@@ -41,5 +60,18 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     if settings.seedDemoData {
         try await DemoData.seedIfEmpty(app)
+    }
+}
+
+/// Starts the background publisher when the server boots and stops it on shutdown.
+struct PublicationLifecycle: LifecycleHandler {
+    let loop: PublicationLoop
+
+    func didBootAsync(_ application: Application) async throws {
+        await loop.start()
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        await loop.stop()
     }
 }

@@ -7,11 +7,19 @@ func routes(_ app: Application) throws {
     app.get("q", "health", "ready", use: HealthController.ready)
     app.get("metrics", use: EDCMetrics.scrape)
 
+    app.get("liste-blanche.xml", use: WhitelistController.current)
+    app.get("liste-blanche", "signataire.pem", use: WhitelistController.signerCertificate)
+    app.get("liste-blanche", "racine-test.pem", use: WhitelistController.testRoot)
+
     let api = app.grouped("api", "v1")
+    api.get("liste-blanche", "versions", use: WhitelistController.versions)
+    api.get("liste-blanche", "versions", ":version", use: WhitelistController.version)
+    api.get("liste-blanche", "versions", ":version", "xml", use: WhitelistController.versionXML)
+    api.get("liste-blanche", "versions", ":version", "diff", use: WhitelistController.diff)
     api.get("openapi.json", use: OpenAPIDocument.serve)
     api.post("auth", "tokens", use: AuthController.login)
 
-    let authenticated = api.grouped(BearerTokenAuthenticator(), AuthenticatedUser.guardMiddleware(), IdempotencyMiddleware())
+    let authenticated = api.grouped(BearerTokenAuthenticator(), AuthenticatedUser.guardMiddleware(throwing: Abort(.unauthorized, reason: "Authentification requise.")), IdempotencyMiddleware())
     authenticated.get("me", use: AuthController.me)
     authenticated.delete("auth", "tokens", ":tokenID", use: AuthController.revoke)
 
@@ -37,4 +45,5 @@ func routes(_ app: Application) throws {
     admin.post("users", ":userID", "tokens", use: AdminController.issueToken)
     admin.delete("tokens", ":tokenID", use: AdminController.revokeToken)
     admin.get("audit", "verification", use: AdminController.verifyAudit)
+    admin.post("liste-blanche", "publication", use: WhitelistController.publishNow)
 }

@@ -77,6 +77,29 @@ struct ConcurrencyAndAuditTests {
         }
     }
 
+    @Test("on the real server, a large streamed body is part of the idempotency check")
+    func idempotencyWithStreamedBody() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            try await app.withRunningServer { baseURL in
+                func upload(_ marker: String) async throws -> ClientResponse {
+                    var headers = world.operatorA.headers
+                    headers.replaceOrAdd(name: "Idempotency-Key", value: "same-key")
+                    headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+                    let content = "%PDF-1.7\n" + marker + String(repeating: "x", count: 300 * 1024)
+                    return try await app.client.post(URI(string: baseURL + "/api/v1/documents?kind=cgi&filename=cgi.pdf"), headers: headers) { request in
+                        request.body = ByteBuffer(string: content)
+                    }
+                }
+                let first = try await upload("first")
+                let second = try await upload("second")
+                #expect(first.status == .created)
+                #expect(second.status == .unprocessableEntity)
+                #expect(try await DocumentModel.query(on: app.db).count() == 1)
+            }
+        }
+    }
+
     @Test("the audit chain detects a modified entry, a deleted entry and a truncated tail", arguments: ["modify", "delete-middle", "delete-last"])
     func auditTampering(_ tampering: String) async throws {
         try await withTestApp { app in

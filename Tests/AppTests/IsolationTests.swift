@@ -25,6 +25,8 @@ struct IsolationTests {
             var checked: [String] = []
             for route in app.routes.all where route.path.contains(where: { if case .parameter = $0 { true } else { false } }) {
                 guard route.path.first?.description == "api" else { continue }
+                // The white list and its history are public: no operator owns them.
+                if route.path.contains(where: { $0.description == "liste-blanche" }) { continue }
                 let path = route.path.map { component -> String in
                     guard case .parameter(let name) = component else { return component.description }
                     switch name {

@@ -58,7 +58,7 @@ struct JourneyTests {
                   "operatorName": "Opérateur A", "supportPhone": "01 23 45 67 89", "supportEmail": "support@a.example.fr",
                   "certificates": [
                     {"dbFQDN": "db1.\(identifier).mesimagesmedicales.fr", "dn": "CN=db1.\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Opérateur A,ST=Paris (75),C=FR"},
-                    {"dbFQDN": "db2.\(identifier).mesimagesmedicales.fr", "dn": "CN=db2.\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Opérateur A,ST=Lyon(69),C=FR"}]}}
+                    {"dbFQDN": "db2.\(identifier).mesimagesmedicales.fr", "dn": "CN=db2.\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Opérateur A,ST=Rhône (69),C=FR"}]}}
                 """)
             let integrationID = try #require(integration["id"] as? String)
             _ = try await api.act("approve", on: integrationID, as: world.reviewer)

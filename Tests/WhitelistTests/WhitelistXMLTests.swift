@@ -45,7 +45,9 @@ struct WhitelistXMLTests {
     func writerRefusesQuirks(code: String) throws {
         var document = Fixtures.document(count: 2)
         switch code {
-        case "entry.identifiant_duplicate": document.entries[1].identifiant = "1"
+        case "entry.identifiant_duplicate":
+            document.entries[1].identifiant = document.entries[0].identifiant
+            document.entries[1].denomination = document.entries[0].denomination + " bis"
         case "entry.vi_equals_db": document.entries[0].vi = document.entries[0].db
         case "entry.fqdn_duplicate": document.entries[1].vi = document.entries[0].db
         case "entry.dn_structure_id":

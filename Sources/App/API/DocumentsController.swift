@@ -53,7 +53,7 @@ enum DocumentsController {
         document.filename = filename
         document.mediaType = mediaType
         document.size = content.count
-        document.sha256 = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        document.sha256 = SHA256.hash(data: content).hexString
         document.sealedContent = try req.edc.vault.seal(content, documentID: id)
         document.uploadedBy = principal.userID
         let stored = try await req.store.write { context in

@@ -18,11 +18,17 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw ValidationErrors([ValidationError(code: "idempotency.key", field: Self.header, userMessage: "La clé d'idempotence doit comporter 1 à 200 caractères ASCII visibles.", technicalDetail: "bad Idempotency-Key")])
         }
-        guard let userID = try request.currentUser.user.id else { return try await next.respond(to: request) }
+        // Responses that carry a new secret (API tokens) must not be stored: no replay for them.
+        guard let userID = try request.currentUser.user.id, !request.url.path.hasSuffix("/tokens") else {
+            return try await next.respond(to: request)
+        }
+        // The body may still be streaming: collect it (within the route's limit) before hashing it.
+        let limit = request.url.path.hasSuffix("/documents") ? request.edc.settings.maxDocumentSize : request.edc.settings.maxJSONBody
+        let body = try await request.body.collect(max: limit).get()
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.url.path)?\(request.url.query ?? "")\n".utf8))
-        if let body = request.body.data { hasher.update(data: Data(body.readableBytesView)) }
-        let requestHash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        if let body { hasher.update(data: Data(body.readableBytesView)) }
+        let requestHash = hasher.finalize().hexString
 
         let record = IdempotencyRecordModel()
         record.id = UUID()

@@ -13,6 +13,9 @@ enum RegistryController {
     /// `GET /api/v1/drimboxes`
     static func list(_ req: Request) async throws -> PageResource<DRIMboxResource> {
         let query = try req.query.decode(ListQuery.self)
+        if query.kind != nil {
+            throw ValidationErrors([ValidationError(code: "query.kind", field: "kind", userMessage: "Les DRIMbox ne se filtrent pas par type de demande.", technicalDetail: "kind filter not supported on drimboxes")])
+        }
         let page = try await RegistryQueries(database: req.db).drimboxes(
             for: try req.principal, after: try query.intCursor(), limit: try query.validatedLimit(),
             state: try query.parsed(DRIMboxState.self, query.state, field: "state"))

@@ -86,6 +86,9 @@ enum RequestsController {
     static func queue(_ req: Request) async throws -> PageResource<RequestResource> {
         _ = try req.requireANS()
         let query = try req.query.decode(ListQuery.self)
+        if query.state != nil {
+            throw ValidationErrors([ValidationError(code: "query.state", field: "state", userMessage: "La file d'instruction ne se filtre pas par état.", technicalDetail: "state filter not supported on the review queue")])
+        }
         let page = try await RequestQueries(database: req.db).reviewQueue(
             after: try query.intCursor(), limit: try query.validatedLimit(), kind: try query.parsed(RequestKind.self, query.kind, field: "kind"))
         return PageResource(items: try page.items.map(RequestResource.init), nextCursor: page.nextCursor)

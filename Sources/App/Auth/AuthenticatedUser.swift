@@ -28,7 +28,7 @@ struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
 
 enum TokenHasher {
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexString
     }
 
     /// A new random token: `edc_` and 32 random bytes in base64url.

@@ -8,6 +8,9 @@ struct EDCServices: Sendable {
     var workflow: WorkflowService
     var settings: Settings
     var vault: DocumentVault
+    var publisher: WhitelistPublisher
+    var currentWhitelist: CurrentWhitelist
+    var signing: WhitelistSigningSetup
 }
 
 extension Application {

@@ -23,6 +23,8 @@ public enum DRIMboxState: String, CaseIterable, Codable, Sendable {
 
 /// What moves a DRIMbox from one registry state to another.
 public enum DRIMboxEvent: String, CaseIterable, Codable, Sendable {
+    /// Declaration approved: the DRIMbox enters the registry (its first history row; no source state).
+    case declaration
     /// Integration request approved: on the white list, VA document due.
     case provisionalIntegration
     /// VA document approved.
@@ -41,6 +43,7 @@ public enum DRIMboxEvent: String, CaseIterable, Codable, Sendable {
 public enum DRIMboxStateMachine {
     /// Source states of each event and the resulting state (nil: unchanged).
     public static let rules: [DRIMboxEvent: (from: Set<DRIMboxState>, to: DRIMboxState?)] = [
+        .declaration: ([], .declared),
         .provisionalIntegration: ([.declared], .provisional),
         .definitiveIntegration: ([.provisional], .integrated),
         .exclusion: ([.provisional, .integrated], .excluded),

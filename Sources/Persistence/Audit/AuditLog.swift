@@ -21,7 +21,7 @@ public enum AuditLog {
         ]
         let canonical = (try? JSONText.encode(fields)) ?? ""
         let digest = SHA256.hash(data: Data((entry.previousHash + "\n" + canonical).utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return digest.hexString
     }
 
     public struct Verification: Sendable, Equatable {

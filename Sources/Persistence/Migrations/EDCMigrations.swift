@@ -8,5 +8,6 @@ public enum EDCMigrations {
         M0003_CreateRequests(),
         M0004_CreateDocuments(),
         M0005_CreateAuditAndOutbox(),
+        M0006_CreateWhitelistVersions(),
     ]
 }

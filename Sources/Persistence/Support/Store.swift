@@ -12,10 +12,13 @@ public struct Store: Sendable {
     public let database: any Database
     let gate: WriteGate?
     public let clock: @Sendable () -> Date
+    /// Called after each commit with the outbox topics the transaction enqueued.
+    let onCommit: @Sendable (Set<OutboxTopic>) -> Void
 
-    public init(database: any Database, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(database: any Database, clock: @escaping @Sendable () -> Date = { Date() }, onCommit: @escaping @Sendable (Set<OutboxTopic>) -> Void = { _ in }) {
         self.database = database
         self.clock = clock
+        self.onCommit = onCommit
         self.gate = Self.isSQLite(database) ? WriteGate() : nil
     }
 
@@ -31,13 +34,14 @@ public struct Store: Sendable {
         if let gate { await gate.acquire() }
         do {
             let now = clock()
-            let result = try await database.transaction { transaction in
+            let (result, topics) = try await database.transaction { transaction in
                 let context = try await WriteContext.open(on: transaction, now: now)
                 let value = try await body(context)
                 try await context.close()
-                return value
+                return (value, context.enqueuedTopics)
             }
             if let gate { await gate.release() }
+            if !topics.isEmpty { onCommit(topics) }
             return result
         } catch {
             if let gate { await gate.release() }
@@ -54,6 +58,7 @@ public final class WriteContext: @unchecked Sendable {
     private var auditSeq: Int
     private var auditHash: String
     private var audited = false
+    fileprivate var enqueuedTopics: Set<OutboxTopic> = []
 
     private init(database: any Database, now: Date, seq: Int, hash: String) {
         self.database = database
@@ -102,6 +107,7 @@ public final class WriteContext: @unchecked Sendable {
     /// Queues an event for consumers that run after commit.
     public func enqueue(_ topic: OutboxTopic, _ payload: [String: String]) async throws {
         try await OutboxEventModel(id: UUID(), topic: topic.rawValue, payload: JSONText.encodeSorted(payload), at: now).create(on: database)
+        enqueuedTopics.insert(topic)
     }
 
     fileprivate func close() async throws {

@@ -90,7 +90,7 @@ struct ApprovalEffects {
             assigned.append(pair)
         }
         request.drimboxID = drimbox.id
-        try await recordDRIMboxTransition(drimbox, event: "declaration", from: nil, to: .declared, request: request)
+        try await recordDRIMboxTransition(drimbox, event: DRIMboxEvent.declaration.rawValue, from: nil, to: .declared, request: request)
         try await context.audit(principal.auditActor, action: "drimbox.declare", entityType: "drimbox", entityID: String(identifier), data: [
             "fqdns": assigned.map { "\($0.db.value)|\($0.viewer.value)" }.joined(separator: ","),
         ])

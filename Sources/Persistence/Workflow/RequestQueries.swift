@@ -88,21 +88,23 @@ public struct RegistryQueries: Sendable {
     }
 
     /// Everything the white list shows: each FQDN pair of every provisional or integrated DRIMbox
-    /// that has a certificate DN, with its operator.
+    /// that has a certificate DN, with its operator — one query, whatever the size of the registry.
     public func trustedEntries() async throws -> [TrustedEntry] {
-        let drimboxes = try await DRIMboxModel.query(on: database)
-            .filter(\.$state ~~ [DRIMboxState.provisional.rawValue, DRIMboxState.integrated.rawValue]).all()
-        guard !drimboxes.isEmpty else { return [] }
-        let byID = Dictionary(uniqueKeysWithValues: drimboxes.compactMap { box in box.id.map { ($0, box) } })
-        let operators = try await OperatorModel.query(on: database).filter(\.$id ~~ Set(drimboxes.map(\.operatorID))).all()
-        let operatorByID = Dictionary(uniqueKeysWithValues: operators.compactMap { op in op.id.map { ($0, op) } })
-        let pairs = try await FQDNPairModel.query(on: database).filter(\.$drimboxID ~~ Array(byID.keys)).all()
-        return pairs.compactMap { pair in
-            guard let box = byID[pair.drimboxID], let op = operatorByID[box.operatorID], let dn = pair.certificateDN else { return nil }
+        let rows = try await FQDNPairModel.query(on: database)
+            .join(DRIMboxModel.self, on: \FQDNPairModel.$drimboxID == \DRIMboxModel.$id)
+            .join(OperatorModel.self, on: \DRIMboxModel.$operatorID == \OperatorModel.$id)
+            .filter(DRIMboxModel.self, \.$state ~~ [DRIMboxState.provisional.rawValue, DRIMboxState.integrated.rawValue])
+            .filter(\.$certificateDN != nil)
+            .all()
+        return try rows.compactMap { pair -> TrustedEntry? in
+            let box = try pair.joined(DRIMboxModel.self)
+            let op = try pair.joined(OperatorModel.self)
+            guard let dn = pair.certificateDN else { return nil }
+            let phone = (try? FrenchPhoneNumber(op.supportPhone))?.national ?? op.supportPhone
             return TrustedEntry(
                 identifier: box.identifier, pacsIndex: pair.pacsIndex, db: pair.dbFQDN, viewer: pair.viewerFQDN,
                 operatorName: op.legalName, certificateDN: dn, responsibleContact: op.responsibleContact,
-                supportContact: "\(op.supportEmail), \(op.supportPhone)", updatedAt: pair.updatedAt)
+                supportContact: "\(op.supportEmail), \(phone)", updatedAt: pair.updatedAt)
         }.sorted { ($0.identifier, $0.pacsIndex) < ($1.identifier, $1.pacsIndex) }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 enum WhitelistEntryValidator {
     /// The entries ready to write (FQDNs and DNs in canonical form), or the first problem found.
     static func validated(_ entries: [WhitelistEntry]) throws(WhitelistFormatError) -> [WhitelistEntry] {
-        var identifiants = Set<String>()
+        var denominationByIdentifiant: [String: String] = [:]
         var hostnames = Set<String>()
         var result: [WhitelistEntry] = []
         result.reserveCapacity(entries.count)
@@ -17,9 +17,12 @@ enum WhitelistEntryValidator {
             guard !entry.identifiant.isEmpty, entry.identifiant.count <= 18,
                   entry.identifiant.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
             else { throw fail("entry.identifiant_invalid", "Identifiant \(entry.identifiant.debugDescription) is not 1 to 18 digits") }
-            guard identifiants.insert(entry.identifiant).inserted else {
-                throw fail("entry.identifiant_duplicate", "Identifiant \(entry.identifiant) appears on two entries")
+            // One DRIMbox has one Domaine per PACS, all with its Identifiant and its operator;
+            // the same Identifiant under two operators is a quirk of real lists that EDC never writes.
+            if let operatorName = denominationByIdentifiant[entry.identifiant], operatorName != entry.denomination.trimmed {
+                throw fail("entry.identifiant_duplicate", "Identifiant \(entry.identifiant) appears on entries of two operators")
             }
+            denominationByIdentifiant[entry.identifiant] = entry.denomination.trimmed
             do {
                 clean.db = try FQDN(entry.db).value
             } catch {
@@ -64,30 +67,20 @@ enum WhitelistEntryValidator {
         } catch {
             throw fail("entry.dn_invalid", "DNCertificatOperateur \(text.debugDescription) is not an RFC 4514 DN: \(error)")
         }
-        guard dn.commonName != nil else {
-            throw fail("entry.dn_common_name", "DNCertificatOperateur must have exactly one CN")
-        }
-        let units = dn.values(of: "OU")
-        guard units.count == 1, (try? StructureID(units[0])) != nil else {
-            throw fail(
-                "entry.dn_structure_id",
-                "DNCertificatOperateur must have one OU holding a national structure identifier (prefix digit + number)"
-            )
-        }
-        for state in dn.values(of: "ST") where !isDepartmentForm(state) {
-            throw fail("entry.dn_state", "ST \(state.debugDescription) is not in the form \"Name (NN)\"")
+        do {
+            // The same rule the registry applies when the DN is declared.
+            try CertificateDNRule.checkShape(dn)
+        } catch let error as ValidationError {
+            let code = switch error.code {
+            case "dn.cn_missing": "entry.dn_common_name"
+            case "dn.st_format": "entry.dn_state"
+            default: "entry.dn_structure_id"
+            }
+            throw fail(code, "DNCertificatOperateur: \(error.technicalDetail)")
+        } catch {
+            throw fail("entry.dn_invalid", "DNCertificatOperateur: \(error)")
         }
         return dn.value
-    }
-
-    /// `Paris (75)`, `Corse-du-Sud (2A)`, `La Réunion (974)`.
-    private static func isDepartmentForm(_ state: String) -> Bool {
-        guard state.hasSuffix(")"), let open = state.range(of: " (", options: .backwards) else { return false }
-        let name = state[..<open.lowerBound]
-        let code = state[open.upperBound..<state.index(before: state.endIndex)]
-        let codeIsValid = (2...3).contains(code.count)
-            && code.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "A" || $0 == "B") }
-        return !name.trimmed.isEmpty && codeIsValid
     }
 }
 

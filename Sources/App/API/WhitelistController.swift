@@ -1,0 +1,163 @@
+import Fluent
+import Foundation
+import Persistence
+import Vapor
+import Whitelist
+import X509
+
+/// The public white list: the current signed file, its history and diffs between versions.
+enum WhitelistController {
+    static let xmlContentType = "application/xml; charset=utf-8"
+
+    /// `GET /liste-blanche.xml`: the current signed list, with ETag / Last-Modified and conditional GET.
+    static func current(_ req: Request) async throws -> Response {
+        guard let snapshot = try await req.edc.currentWhitelist.current(on: req.db) else {
+            let response = Response(status: .serviceUnavailable)
+            response.headers.replaceOrAdd(name: .retryAfter, value: "5")
+            response.headers.contentType = .plainText
+            response.body = .init(string: "Liste blanche pas encore publiée.\n")
+            return response
+        }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .eTag, value: snapshot.etag)
+        headers.replaceOrAdd(name: .lastModified, value: snapshot.lastModifiedHeader)
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=60")
+        if isNotModified(req, snapshot: snapshot) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers.replaceOrAdd(name: .contentType, value: xmlContentType)
+        return Response(status: .ok, headers: headers, body: .init(buffer: snapshot.body))
+    }
+
+    static func isNotModified(_ req: Request, snapshot: CurrentWhitelist.Snapshot) -> Bool {
+        let ifNoneMatch = req.headers[.ifNoneMatch]
+        if !ifNoneMatch.isEmpty {
+            let tags = ifNoneMatch.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            return tags.contains("*") || tags.contains(snapshot.etag) || tags.contains("W/" + snapshot.etag)
+        }
+        if let since = req.headers.first(name: .ifModifiedSince).flatMap(HTTPDate.parse) {
+            return snapshot.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
+        }
+        return false
+    }
+
+    struct VersionResource: Content {
+        var version: Int
+        var generatedAt: Date
+        var signingTime: Date
+        var sha256: String
+        var size: Int
+        var entryCount: Int
+        var signerSubject: String
+        var url: String
+
+        init(_ model: WhitelistVersionModel) {
+            version = model.seq
+            generatedAt = model.generatedAt
+            signingTime = model.signingTime
+            sha256 = model.sha256
+            size = model.size
+            entryCount = model.entryCount
+            signerSubject = model.signerSubject
+            url = "/api/v1/liste-blanche/versions/\(model.seq)/xml"
+        }
+    }
+
+    /// `GET /api/v1/liste-blanche/versions`: every published version, newest first.
+    static func versions(_ req: Request) async throws -> PageResource<VersionResource> {
+        let query = try req.query.decode(ListQuery.self)
+        let limit = try query.validatedLimit()
+        var builder = WhitelistVersionModel.query(on: req.db)
+        if let cursor = try query.intCursor() { builder = builder.filter(\.$seq < cursor) }
+        let rows = try await builder.sort(\.$seq, .descending).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        return PageResource(items: items.map(VersionResource.init), nextCursor: rows.count > limit ? items.last.map { String($0.seq) } : nil)
+    }
+
+    /// `GET /api/v1/liste-blanche/versions/{version}`
+    static func version(_ req: Request) async throws -> VersionResource {
+        VersionResource(try await load(req, "version"))
+    }
+
+    /// `GET /api/v1/liste-blanche/versions/{version}/xml`: that version's signed file, byte for byte.
+    static func versionXML(_ req: Request) async throws -> Response {
+        let version = try await load(req, "version")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: xmlContentType)
+        headers.replaceOrAdd(name: .eTag, value: "\"\(version.sha256.prefix(32))\"")
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=31536000, immutable")
+        return Response(status: .ok, headers: headers, body: .init(data: version.content))
+    }
+
+    struct DiffResource: Content {
+        var from: Int
+        var to: Int
+        var added: [WhitelistEntry]
+        var removed: [WhitelistEntry]
+        var changed: [ChangeResource]
+    }
+
+    struct ChangeResource: Content {
+        var old: WhitelistEntry
+        var new: WhitelistEntry
+    }
+
+    /// `GET /api/v1/liste-blanche/versions/{version}/diff?from={other}`: entries added, removed and
+    /// changed from `other` (default: the previous version) to `version`.
+    static func diff(_ req: Request) async throws -> DiffResource {
+        let target = try await load(req, "version")
+        let fromSeq = try req.query.get(Int?.self, at: "from") ?? (target.seq - 1)
+        let old: [WhitelistEntry]
+        if fromSeq == 0 {
+            old = []
+        } else {
+            guard let base = try await WhitelistVersionModel.query(on: req.db).filter(\.$seq == fromSeq).first() else {
+                throw NotFoundError(entity: "whitelist version", id: String(fromSeq))
+            }
+            old = try JSONText.decode([WhitelistEntry].self, from: base.entries)
+        }
+        let new = try JSONText.decode([WhitelistEntry].self, from: target.entries)
+        let diff = WhitelistDiff.between(WhitelistDocument(generatedAt: Date(), entries: old), WhitelistDocument(generatedAt: Date(), entries: new))
+        return DiffResource(from: fromSeq, to: target.seq, added: diff.added, removed: diff.removed, changed: diff.changed.map { ChangeResource(old: $0.old, new: $0.new) })
+    }
+
+    /// `GET /liste-blanche/signataire.pem`: the signer certificate (and chain) a DRIMbox pins or checks.
+    static func signerCertificate(_ req: Request) async throws -> Response {
+        let signing = req.edc.signing
+        var pem = try PEMFiles.pem(signing.identity.certificate)
+        for intermediate in signing.identity.intermediates { pem += try PEMFiles.pem(intermediate) }
+        return pemResponse(pem)
+    }
+
+    /// `GET /liste-blanche/racine-test.pem`: the root of the generated test PKI (404 with a real signer).
+    static func testRoot(_ req: Request) async throws -> Response {
+        guard let root = req.edc.signing.testRoot else { throw Abort(.notFound, reason: "Élément introuvable.") }
+        return pemResponse(try PEMFiles.pem(root))
+    }
+
+    /// `POST /api/v1/admin/liste-blanche/publication` (administrator): publish now, even if nothing changed.
+    static func publishNow(_ req: Request) async throws -> Response {
+        _ = try req.requireAdministrator()
+        let outcome = try await req.edc.publisher.publishPending(force: true)
+        guard let seq = outcome.publishedSeq, let version = try await WhitelistVersionModel.query(on: req.db).filter(\.$seq == seq).first() else {
+            throw Abort(.internalServerError, reason: "La publication n'a produit aucune version.")
+        }
+        let response = Response(status: .created)
+        try response.content.encode(VersionResource(version))
+        return response
+    }
+
+    private static func pemResponse(_ pem: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: pem))
+        response.headers.replaceOrAdd(name: .contentType, value: "application/x-pem-file")
+        return response
+    }
+
+    private static func load(_ req: Request, _ name: String) async throws -> WhitelistVersionModel {
+        guard let text = req.parameters.get(name), let seq = Int(text),
+              let version = try await WhitelistVersionModel.query(on: req.db).filter(\.$seq == seq).first() else {
+            throw NotFoundError(entity: "whitelist version", id: req.parameters.get(name) ?? "")
+        }
+        return version
+    }
+}

@@ -1,0 +1,141 @@
+@testable import App
+import Fluent
+import Foundation
+import Persistence
+import Testing
+import Vapor
+import VaporTesting
+import Whitelist
+
+@Suite("Publication of the signed white list")
+struct WhitelistPublicationTests {
+    func verifier(_ app: Application) throws -> WhitelistVerifier {
+        try WhitelistVerifier(trust: .anchors([try #require(app.edc.signing.testRoot)], intermediates: []), expectedSubject: TestPKI.defaultSignerSubject)
+    }
+
+    @Test("an approved integration is on the served list, signed, with ETag, Last-Modified and conditional GET")
+    func servedAfterIntegration() async throws {
+        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            let notYet = try await app.send(.GET, "/liste-blanche.xml")
+            #expect(notYet.status == .serviceUnavailable)
+
+            let (drimboxID, identifier) = try await api.integratedProvisionally(as: world.operatorA, pacs: 2)
+            let outcome = try await app.edc.publisher.publishPending()
+            #expect(outcome.publishedSeq == 1)
+
+            let response = try await app.send(.GET, "/liste-blanche.xml")
+            #expect(response.status == .ok)
+            #expect(response.headers.first(name: .contentType) == "application/xml; charset=utf-8")
+            let etag = try #require(response.headers.first(name: .eTag))
+            let lastModified = try #require(response.headers.first(name: .lastModified))
+            #expect(response.headers.first(name: .cacheControl) == "public, max-age=60")
+
+            let verified = try await verifier(app).verify(Array(response.body.readableBytesView))
+            #expect(verified.document.entries.map(\.db) == ["db1.\(identifier).mesimagesmedicales.fr", "db2.\(identifier).mesimagesmedicales.fr"])
+            #expect(verified.document.entries.map(\.vi) == ["vi1.\(identifier).mesimagesmedicales.fr", "vi2.\(identifier).mesimagesmedicales.fr"])
+            #expect(verified.document.entries.allSatisfy { $0.identifiant == String(identifier) && $0.denomination == "Opérateur A" })
+            #expect(verified.document.entries.first?.certificateDN == "CN=db1.\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Opérateur A,ST=Paris (75),C=FR")
+
+            let byETag = try await app.send(.GET, "/liste-blanche.xml", headers: ["If-None-Match": etag])
+            #expect(byETag.status == .notModified)
+            #expect(byETag.body.readableBytes == 0)
+            let byDate = try await app.send(.GET, "/liste-blanche.xml", headers: ["If-Modified-Since": lastModified])
+            #expect(byDate.status == .notModified)
+            let stale = try await app.send(.GET, "/liste-blanche.xml", headers: ["If-None-Match": "\"something-else\""])
+            #expect(stale.status == .ok)
+            _ = drimboxID
+        }
+    }
+
+    @Test("each registry change gives a new version: history, byte-exact files, diffs, strictly increasing dates")
+    func versionsAndDiffs() async throws {
+        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            let (first, firstID) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
+            try await app.edc.publisher.publishPending()
+            let (_, secondID) = try await api.integratedProvisionally(as: world.operatorB, pacs: 1)
+            try await app.edc.publisher.publishPending()
+            let exclusion = try await app.send(.POST, "/api/v1/drimboxes/\(first)/exclusion", as: world.reviewer, json: #"{"reason": "cgiBreach"}"#)
+            #expect(exclusion.status == .ok)
+            try await app.edc.publisher.publishPending()
+            // Nothing pending, nothing new.
+            #expect(try await app.edc.publisher.publishPending().publishedSeq == nil)
+
+            let versions = try await app.send(.GET, "/api/v1/liste-blanche/versions")
+            let items = try #require(versions.json["items"] as? [[String: Any]])
+            #expect(items.compactMap { $0["version"] as? Int } == [3, 2, 1])
+            #expect(items.compactMap { $0["entryCount"] as? Int } == [1, 2, 1])
+            let dates = items.compactMap { ($0["generatedAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)) }
+            #expect(dates.count == 3 && dates[0] > dates[1] && dates[1] > dates[2])
+
+            let diff = try await app.send(.GET, "/api/v1/liste-blanche/versions/3/diff")
+            #expect((diff.json["removed"] as? [[String: Any]])?.compactMap { $0["db"] as? String } == ["db1.\(firstID).mesimagesmedicales.fr"])
+            #expect((diff.json["added"] as? [Any])?.isEmpty == true)
+            let fromStart = try await app.send(.GET, "/api/v1/liste-blanche/versions/3/diff?from=1")
+            #expect((fromStart.json["added"] as? [[String: Any]])?.compactMap { $0["db"] as? String } == ["db1.\(secondID).mesimagesmedicales.fr"])
+
+            // Every stored version is a complete signed file whose hash matches.
+            for seq in 1...3 {
+                let file = try await app.send(.GET, "/api/v1/liste-blanche/versions/\(seq)/xml")
+                let bytes = Array(file.body.readableBytesView)
+                let metadata = try await app.send(.GET, "/api/v1/liste-blanche/versions/\(seq)")
+                #expect(SHA256.hash(data: bytes).hexString == metadata.json["sha256"] as? String)
+                _ = try await verifier(app).verify(bytes)
+            }
+            let current = try await app.send(.GET, "/liste-blanche.xml")
+            let versionThree = try await app.send(.GET, "/api/v1/liste-blanche/versions/3/xml")
+            #expect(current.body == versionThree.body)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "whitelist.publish").count() == 3)
+        }
+    }
+
+    @Test("a change that does not affect the list (VA approval) acknowledges the event without a new version")
+    func unchangedContent() async throws {
+        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            let (drimboxID, _) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
+            try await app.edc.publisher.publishPending()
+            let exclusion = try await app.send(.POST, "/api/v1/drimboxes/\(drimboxID)/exclusion", as: world.reviewer, json: #"{"reason": "operatorRequest"}"#)
+            #expect(exclusion.status == .ok)
+            // Nudged twice by the same change: the second run finds nothing left to do.
+            #expect(try await app.edc.publisher.publishPending().publishedSeq == 2)
+            let again = try await app.edc.publisher.publishPending()
+            #expect(again == .init(publishedSeq: nil, acknowledged: 0))
+            #expect(try await OutboxQueue.pending(.registryChanged, on: app.db).isEmpty)
+        }
+    }
+
+    @Test("the signer certificate and the test root are published for DRIMboxes to pin or anchor")
+    func certificatesPublished() async throws {
+        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
+            let signer = try await app.send(.GET, "/liste-blanche/signataire.pem")
+            #expect(signer.text.hasPrefix("-----BEGIN CERTIFICATE-----"))
+            let root = try await app.send(.GET, "/liste-blanche/racine-test.pem")
+            #expect(root.text.contains("BEGIN CERTIFICATE"))
+            #expect(app.edc.signing.identity.certificate.subject.description.contains("TEST"))
+        }
+    }
+}
+
+extension JourneyAPI {
+    /// A DRIMbox of `account`'s operator declared, then integrated with one DN per pair (provisional).
+    func integratedProvisionally(as account: World.Account, pacs: Int) async throws -> (String, Int) {
+        let (drimboxID, identifier) = try await declaredDRIMbox(as: account, pacs: pacs)
+        let me = try await app.send(.GET, "/api/v1/me", as: account)
+        let operatorName = try #require(me.json["operatorName"] as? String)
+        let certificates = (1...pacs).map {
+            #"{"dbFQDN": "db\#($0).\#(identifier).mesimagesmedicales.fr", "dn": "CN=db\#($0).\#(identifier).mesimagesmedicales.fr,OU=318751275100020,O=\#(operatorName),ST=Paris (75),C=FR"}"#
+        }.joined(separator: ",")
+        let integration = try await create(as: account, """
+            {"kind": "integration", "drimboxID": "\(drimboxID)", "submit": true, "payload": {
+              "operatorName": "\(operatorName)", "supportPhone": "01 23 45 67 89", "supportEmail": "support@op.example.fr",
+              "certificates": [\(certificates)]}}
+            """)
+        _ = try await act("approve", on: try #require(integration["id"] as? String), as: world.reviewer)
+        return (drimboxID, identifier)
+    }
+}

@@ -142,3 +142,27 @@ enum XMLWalk {
         }
     }
 }
+
+/// Byte-level checks on libxml2 strings, without bridging to Swift `String`.
+enum CString {
+    /// True when the NUL-terminated `pointer` holds exactly `bytes`.
+    static func equals(_ pointer: UnsafePointer<xmlChar>?, _ bytes: [UInt8]) -> Bool {
+        guard let pointer else { return false }
+        for (index, byte) in bytes.enumerated() where pointer[index] != byte {
+            return false
+        }
+        return pointer[bytes.count] == 0
+    }
+
+    /// True when the NUL-terminated text is only XML whitespace (or absent).
+    static func isWhitespace(_ pointer: UnsafePointer<xmlChar>?) -> Bool {
+        guard var cursor = pointer else { return true }
+        while cursor.pointee != 0 {
+            switch cursor.pointee {
+            case 0x20, 0x09, 0x0A, 0x0D: cursor += 1
+            default: return false
+            }
+        }
+        return true
+    }
+}

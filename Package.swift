@@ -12,6 +12,10 @@ let package = Package(
         .executable(name: "edc", targets: ["edc"]),
         .executable(name: "edc-agent", targets: ["edc-agent"]),
         .library(name: "Whitelist", targets: ["Whitelist"]),
+        // For the Benchmarks package, which measures the service in-process.
+        .library(name: "EDCApp", targets: ["App"]),
+        .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "EDCDomain", targets: ["EDCDomain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),

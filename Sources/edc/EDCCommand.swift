@@ -8,7 +8,7 @@ struct EDCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edc",
         abstract: "EDC — the DRIM-M trust space service.",
-        subcommands: [Serve.self, Migrate.self, CreateOperator.self, CreateUser.self, CreateToken.self, RevokeToken.self, VerifyAudit.self],
+        subcommands: [Serve.self, Migrate.self, PublishWhitelist.self, CreateOperator.self, CreateUser.self, CreateToken.self, RevokeToken.self, VerifyAudit.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -112,5 +112,21 @@ struct VerifyAudit: AsyncParsableCommand {
         let (message, intact) = try await Launcher.verifyAudit(settings: try common.settings())
         print(message)
         if !intact { throw ExitCode(1) }
+    }
+}
+
+struct PublishWhitelist: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish-whitelist",
+        abstract: "Publish a new signed white list now if registry changes are pending (the server also does it by itself).")
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Publish a new version even if nothing changed.") var force = false
+
+    func run() async throws {
+        if let version = try await Launcher.publishWhitelist(settings: try common.settings(), force: force) {
+            print("published version \(version)")
+        } else {
+            print("nothing to publish")
+        }
     }
 }

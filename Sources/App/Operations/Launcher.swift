@@ -100,6 +100,14 @@ public enum Launcher {
         }
     }
 
+    /// Publishes a new white list if registry changes are pending (or always, with `force`).
+    /// Returns the published version number, nil when nothing changed.
+    public static func publishWhitelist(settings: Settings, force: Bool) async throws -> Int? {
+        try await withApplication(settings: settings) { app in
+            try await app.edc.publisher.publishPending(force: force).publishedSeq
+        }
+    }
+
     /// Recomputes the audit chain; returns a one-line verdict and whether it is intact.
     public static func verifyAudit(settings: Settings) async throws -> (String, Bool) {
         try await withApplication(settings: settings) { app in

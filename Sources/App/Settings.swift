@@ -29,6 +29,8 @@ public struct Settings: Sendable {
     public var autoMigrate = true
     public var logLevel = "info"
     public var whitelist = WhitelistSettings()
+    /// Exclude DRIMboxes whose VA document is overdue, in the background.
+    public var enforceDeadlines = true
 
     public init() {}
 

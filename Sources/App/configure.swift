@@ -46,11 +46,14 @@ public func configure(_ app: Application, settings: Settings) async throws {
         settings: settings,
         vault: DocumentVault(keyData: try DocumentVault.loadKey(settings: settings)),
         publisher: publisher, currentWhitelist: current, signing: signing)
+    var publication: PublicationLoop?
     if settings.whitelist.publishInBackground {
         let loop = PublicationLoop(publisher: publisher)
         loopBox.withLockedValue { $0 = loop }
-        app.lifecycle.use(PublicationLifecycle(loop: loop))
+        publication = loop
     }
+    let deadlines = settings.enforceDeadlines ? DeadlineLoop(workflow: app.edc.workflow, logger: app.logger) : nil
+    app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines))
 
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
@@ -63,15 +66,3 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
 }
 
-/// Starts the background publisher when the server boots and stops it on shutdown.
-struct PublicationLifecycle: LifecycleHandler {
-    let loop: PublicationLoop
-
-    func didBootAsync(_ application: Application) async throws {
-        await loop.start()
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        await loop.stop()
-    }
-}

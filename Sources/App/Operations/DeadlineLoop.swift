@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import Persistence
+import Vapor
+
+/// Applies the workflow's deadlines in the background: a provisional DRIMbox whose VA document
+/// is overdue is excluded ("VA non fourni dans les délais"). Runs at boot, then every `interval`.
+actor DeadlineLoop {
+    private let workflow: WorkflowService
+    private let logger: Logger
+    private let interval: Duration
+    private var task: Task<Void, Never>?
+
+    init(workflow: WorkflowService, logger: Logger, interval: Duration = .seconds(600)) {
+        self.workflow = workflow
+        self.logger = logger
+        self.interval = interval
+    }
+
+    func start() {
+        guard task == nil else { return }
+        let workflow = self.workflow
+        let logger = self.logger
+        let interval = self.interval
+        task = Task {
+            while !Task.isCancelled {
+                do {
+                    let excluded = try await workflow.excludeOverdueVA()
+                    if !excluded.isEmpty {
+                        logger.notice("DRIMboxes excluded: VA document overdue", metadata: ["identifiers": .string(excluded.map(String.init).joined(separator: ","))])
+                    }
+                } catch {
+                    logger.error("VA deadline check failed", metadata: ["error": .string(String(reflecting: error))])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func stop() async {
+        task?.cancel()
+        await task?.value
+        task = nil
+    }
+}
+
+/// Starts and stops the background loops with the server.
+struct BackgroundWork: LifecycleHandler {
+    let publication: PublicationLoop?
+    let deadlines: DeadlineLoop?
+
+    func didBootAsync(_ application: Application) async throws {
+        await publication?.start()
+        await deadlines?.start()
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        await publication?.stop()
+        await deadlines?.stop()
+    }
+}

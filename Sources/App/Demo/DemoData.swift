@@ -66,6 +66,7 @@ enum DemoData {
         lines.append("Jeton d'API : POST /api/v1/auth/tokens {\"email\": …, \"password\": …}")
         lines.append("")
         print(lines.joined(separator: "\n"))
+        fflush(stdout)
     }
 
     private struct Seeder {

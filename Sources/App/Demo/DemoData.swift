@@ -65,8 +65,8 @@ enum DemoData {
         for login in logins { lines.append("  \(login.email)  (\(login.role))") }
         lines.append("Jeton d'API : POST /api/v1/auth/tokens {\"email\": …, \"password\": …}")
         lines.append("")
-        print(lines.joined(separator: "\n"))
-        fflush(stdout)
+        // Written directly (unbuffered), so the logins show at once even when stdout is a pipe.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
     private struct Seeder {

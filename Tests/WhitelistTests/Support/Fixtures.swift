@@ -33,7 +33,14 @@ enum Fixtures {
         try WhitelistSigner(identity: pki.signingIdentity, namespace: namespace).sign(document, signingTime: now)
     }
 
-    static let samplesDirectory = URL(fileURLWithPath: "/work/shared/samples/ans-liste-blanche")
+    /// `shared/` sits beside the repository (in a session and in CI alike); EDC_SHARED_DIR overrides.
+    static let samplesDirectory: URL = {
+        let shared = ProcessInfo.processInfo.environment["EDC_SHARED_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: #filePath)  // <repo>/Tests/WhitelistTests/Support/Fixtures.swift
+                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("shared")
+        return shared.appendingPathComponent("samples/ans-liste-blanche")
+    }()
 
     static func sample(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: samplesDirectory.appendingPathComponent(name)))

@@ -89,7 +89,10 @@ struct CreateToken: AsyncParsableCommand {
     @Option(help: "Lifetime in days (none: no expiry).") var days: Int?
 
     func run() async throws {
-        print(try await Launcher.createToken(settings: try common.settings(), email: email, name: name, days: days))
+        let issued = try await Launcher.createToken(settings: try common.settings(), email: email, name: name, days: days)
+        // The token alone on stdout (for scripts); its id, needed by revoke-token, on stderr.
+        print(issued.token)
+        FileHandle.standardError.write(Data("token id: \(issued.id)\n".utf8))
     }
 }
 

@@ -41,6 +41,8 @@ struct JourneyTests {
             state = try await api.act("approve", on: declarationID, as: world.reviewer)
             #expect(state["state"] as? String == "approved")
             let drimboxID = try #require(state["drimboxID"] as? String)
+            let approvedDeclaration = try await app.send(.GET, "/api/v1/requests/\(declarationID)", as: world.operatorA)
+            #expect(approvedDeclaration.json["drimboxID"] as? String == drimboxID)
 
             // Identifier and 2 FQDN pairs assigned; the attestation is issued.
             var drimbox = try await api.drimbox(drimboxID, as: world.operatorA)
@@ -88,7 +90,7 @@ struct JourneyTests {
                 """)
             #expect(refused.status == .unprocessableEntity)
             let errors = refused.json["errors"] as? [[String: Any]] ?? []
-            #expect(errors.contains { $0["field"] as? String == "cgiDocumentID" && $0["code"] as? String == "reintegration.cgi_required" })
+            #expect(errors.contains { $0["field"] as? String == "payload.cgiDocumentID" && $0["code"] as? String == "reintegration.cgi_required" })
             let newCGI = try await api.upload(kind: "cgi", as: world.operatorA)
             let reintegration = try await api.create(as: world.operatorA, """
                 {"kind": "reintegration", "drimboxID": "\(drimboxID)", "submit": true, "payload": {"statement": "Clés révoquées et régénérées.", "cgiDocumentID": "\(newCGI)"}}

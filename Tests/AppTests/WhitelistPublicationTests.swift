@@ -114,6 +114,9 @@ struct WhitelistPublicationTests {
         try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
             let signer = try await app.send(.GET, "/liste-blanche/signataire.pem")
             #expect(signer.text.hasPrefix("-----BEGIN CERTIFICATE-----"))
+            // Signer then intermediate, each block on its own lines, as OpenSSL and nginx expect.
+            #expect(signer.text.contains("-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----"))
+            #expect(try PEMFiles.certificates(in: signer.text).count == 2)
             let root = try await app.send(.GET, "/liste-blanche/racine-test.pem")
             #expect(root.text.contains("BEGIN CERTIFICATE"))
             #expect(app.edc.signing.identity.certificate.subject.description.contains("TEST"))

@@ -61,6 +61,15 @@ struct RegistryWorkflowTests {
                 try await fixture.workflow.perform(fixture.operatorA, requestID: request.id!, action: .consent, reason: nil, expectedVersion: nil)
             }
             _ = try await fixture.workflow.perform(fixture.operatorB, requestID: request.id!, action: .consent, reason: nil, expectedVersion: nil)
+            // A correction that changes the content voids the consent given to the old content.
+            _ = try await fixture.workflow.perform(fixture.reviewer, requestID: request.id!, action: .requestCorrection, reason: "Précisez", expectedVersion: nil)
+            let edited = try await fixture.workflow.updateRequest(fixture.operatorA, requestID: request.id!, payload: .operatorChange(OperatorChangePayload(targetOperatorSIREN: try SIREN("552100554"))), expectedVersion: nil)
+            #expect(edited.consentedAt == nil)
+            _ = try await fixture.workflow.perform(fixture.operatorA, requestID: request.id!, action: .resubmit, reason: nil, expectedVersion: nil)
+            await #expect(throws: WorkflowError.self) {
+                try await fixture.workflow.perform(fixture.reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)
+            }
+            _ = try await fixture.workflow.perform(fixture.operatorB, requestID: request.id!, action: .consent, reason: nil, expectedVersion: nil)
             _ = try await fixture.workflow.perform(fixture.reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)
             #expect(try await DRIMboxModel.find(drimbox.id, on: db)?.operatorID == fixture.operatorB.operatorID)
             #expect(try await RegistryQueries(database: db).trustedEntries().map(\.operatorName) == ["Opérateur B"])
@@ -83,6 +92,23 @@ struct RegistryWorkflowTests {
             #expect(pairs[0].certificateDN == "CN=db1.\(id).mesimagesmedicales.fr,OU=318751275100020,O=Op renouvelé,C=FR")
             // The new pair has no certificate yet: it is not on the white list until it has one.
             #expect(try await RegistryQueries(database: db).trustedEntries().map(\.db) == ["db1.\(id).mesimagesmedicales.fr"])
+        }
+    }
+
+    @Test("a change of the operator's contacts changes DateMAJ of every entry of every one of its DRIMboxes")
+    func operatorChangeTouchesAllEntries() async throws {
+        try await withTestDatabase { db in
+            let fixture = try await Fixture.make(db)
+            let first = try await fixture.provisional(by: fixture.operatorA)
+            _ = try await fixture.provisional(by: fixture.operatorA)
+            let before = try await RegistryQueries(database: db).trustedEntries()
+            fixture.clock.advance(days: 1)
+            let request = try await fixture.workflow.createRequest(fixture.operatorA, kind: .modification, drimboxID: first.id, payload: .modification(ModificationPayload(supportPhone: try FrenchPhoneNumber("01 98 76 54 32"))), submit: true)
+            _ = try await fixture.workflow.perform(fixture.reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)
+            let after = try await RegistryQueries(database: db).trustedEntries()
+            #expect(after.count == 2)
+            #expect(after.allSatisfy { $0.supportContact.hasSuffix("01 98 76 54 32") })
+            #expect(after.allSatisfy { entry in before.allSatisfy { $0.updatedAt < entry.updatedAt } })
         }
     }
 

@@ -39,8 +39,9 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         record.contentType = ""
         record.body = Data()
         record.createdAt = Date()
+        // Through the store, like every write, so that SQLite sees one writer at a time.
         do {
-            try await record.create(on: request.db)
+            try await request.store.write { context in try await record.create(on: context.database) }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             return try await replay(key: key, userID: userID, requestHash: requestHash, on: request.db)
         }
@@ -50,26 +51,26 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             response = try await next.respond(to: request)
         } catch {
             let (status, _, _) = ProblemMiddleware.describe(error)
-            if status.code >= 500 { try? await record.delete(on: request.db) } else {
+            if status.code >= 500 { try? await request.store.write { context in try await record.delete(on: context.database) } } else {
                 // A refused request is as final as an accepted one: store the problem it produced.
                 let problemResponse = try await ProblemMiddleware().respond(to: request, chainingTo: ThrowingResponder(error: error))
-                try await store(problemResponse, in: record, on: request.db)
+                try await store(problemResponse, in: record, on: request.store)
             }
             throw error
         }
         if response.status.code >= 500 {
-            try? await record.delete(on: request.db)
+            try? await request.store.write { context in try await record.delete(on: context.database) }
         } else {
-            try await store(response, in: record, on: request.db)
+            try await store(response, in: record, on: request.store)
         }
         return response
     }
 
-    private func store(_ response: Response, in record: IdempotencyRecordModel, on db: any Database) async throws {
+    private func store(_ response: Response, in record: IdempotencyRecordModel, on store: Store) async throws {
         record.status = Int(response.status.code)
         record.contentType = response.headers.first(name: .contentType) ?? ""
         record.body = response.body.data ?? Data(response.body.buffer?.readableBytesView ?? ByteBuffer().readableBytesView)
-        try await record.save(on: db)
+        try await store.write { context in try await record.save(on: context.database) }
     }
 
     private func replay(key: String, userID: UUID, requestHash: String, on db: any Database) async throws -> Response {

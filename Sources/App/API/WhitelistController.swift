@@ -124,15 +124,16 @@ enum WhitelistController {
     /// `GET /liste-blanche/signataire.pem`: the signer certificate (and chain) a DRIMbox pins or checks.
     static func signerCertificate(_ req: Request) async throws -> Response {
         let signing = req.edc.signing
-        var pem = try PEMFiles.pem(signing.identity.certificate)
-        for intermediate in signing.identity.intermediates { pem += try PEMFiles.pem(intermediate) }
+        let certificates = [signing.identity.certificate] + signing.identity.intermediates
+        // One block per certificate, each ending with a newline, so OpenSSL reads them all.
+        let pem = try certificates.map { try PEMFiles.pem($0).trimmingCharacters(in: .whitespacesAndNewlines) + "\n" }.joined()
         return pemResponse(pem)
     }
 
     /// `GET /liste-blanche/racine-test.pem`: the root of the generated test PKI (404 with a real signer).
     static func testRoot(_ req: Request) async throws -> Response {
         guard let root = req.edc.signing.testRoot else { throw Abort(.notFound, reason: "Élément introuvable.") }
-        return pemResponse(try PEMFiles.pem(root))
+        return pemResponse(try PEMFiles.pem(root).trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
     }
 
     /// `POST /api/v1/admin/liste-blanche/publication` (administrator): publish now, even if nothing changed.

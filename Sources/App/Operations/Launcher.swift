@@ -81,15 +81,16 @@ public enum Launcher {
         }
     }
 
-    /// Issues a token and returns it (shown once).
-    public static func createToken(settings: Settings, email: String, name: String, days: Int?) async throws -> String {
+    /// Issues a token and returns its id and the token itself (shown once).
+    public static func createToken(settings: Settings, email: String, name: String, days: Int?) async throws -> (id: String, token: String) {
         try await withApplication(settings: settings) { app in
             guard let user = try await UserModel.query(on: app.db).filter(\.$email == email.lowercased()).first() else {
                 throw SettingsError("no user with e-mail \(email)")
             }
-            return try await accounts(app).issueToken(
+            let issued = try await accounts(app).issueToken(
                 by: AuditActor(userID: nil, role: Role.administrator.rawValue), for: user, name: name,
-                lifetime: days.map { TimeInterval($0) * 86_400 }).token
+                lifetime: days.map { TimeInterval($0) * 86_400 })
+            return (issued.id.uuidString, issued.token)
         }
     }
 

@@ -27,7 +27,7 @@ struct ApprovalEffects {
                 owner.legalName = integration.operatorName.trimmingCharacters(in: .whitespacesAndNewlines)
                 owner.supportPhone = integration.supportPhone.value
                 owner.supportEmail = integration.supportEmail.value
-                try await owner.save(on: database)
+                try await saveOperator(owner)
             }
             drimbox.vaDueAt = context.now.addingTimeInterval(configuration.vaDeadline)
             try await saveDRIMbox(drimbox)
@@ -135,8 +135,7 @@ struct ApprovalEffects {
             if let phone = modification.supportPhone { owner.supportPhone = phone.value }
             if let email = modification.supportEmail { owner.supportEmail = email.value }
             if let contact = modification.responsibleContact { owner.responsibleContact = contact }
-            try await owner.save(on: database)
-            try await touchPairs(of: drimbox)
+            try await saveOperator(owner)
         }
         let pairs = try await RegistryChecks(database: database, configuration: configuration).pairsOf(drimbox)
         for change in modification.hostnameChanges ?? [] {
@@ -167,7 +166,20 @@ struct ApprovalEffects {
         }
     }
 
-    /// The white list shows the operator's name and contacts: their change is a change of every entry.
+    /// The white list shows the operator's name and contacts on every entry of every one of its
+    /// DRIMboxes: when they change, all those entries change (`DateMAJ`), and the list must be rebuilt.
+    private func saveOperator(_ owner: OperatorModel) async throws {
+        guard owner.hasChanges else { return }
+        try await owner.save(on: database)
+        let drimboxes = try await DRIMboxModel.query(on: database).filter(\.$operatorID == owner.requireID()).all()
+        let ids = drimboxes.compactMap(\.id)
+        guard !ids.isEmpty else { return }
+        try await FQDNPairModel.query(on: database).filter(\.$drimboxID ~~ ids).set(\.$updatedAt, to: context.now).update()
+        for drimbox in drimboxes where try drimbox.registryState().isTrusted {
+            try await registryChanged(drimbox, "operator")
+        }
+    }
+
     private func touchPairs(of drimbox: DRIMboxModel) async throws {
         try await FQDNPairModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).set(\.$updatedAt, to: context.now).update()
     }

@@ -102,7 +102,8 @@ struct RegistryChecks {
         case .vaDocument, .withdrawal:
             break
         }
-        if !problems.isEmpty { throw ValidationErrors(problems) }
+        // Field paths as in the API's JSON, where the payload is under `payload`.
+        if !problems.isEmpty { throw ValidationErrors(problems.map { $0.at(field: "payload" + ($0.field.map { ".\($0)" } ?? "")) }) }
         return counterpart
     }
 

@@ -91,6 +91,9 @@ public struct WorkflowService: Sendable {
             let drimbox = try await checks.targetDRIMbox(kind: payload.kind, id: request.drimboxID, principal: principal)
             request.counterpartOperatorID = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: false)
             request.payload = String(decoding: try payload.encoded(using: JSONText.encoder), as: UTF8.self)
+            // A consent was given to the content as it was: a new content needs a new consent.
+            request.consentedAt = nil
+            request.consentedBy = nil
             try await saveVersioned(request, now: context.now, on: context.database)
             try await context.audit(principal.auditActor, action: "request.update", entityType: "request", entityID: request.number.description)
             return request
@@ -192,6 +195,7 @@ public struct WorkflowService: Sendable {
             .set("consented_at", to: request.consentedAt)
             .set("consented_by", to: request.consentedBy)
             .set("counterpart_operator_id", to: request.counterpartOperatorID)
+            .set("drimbox_id", to: request.drimboxID)
             .set("updated_at", to: now)
             .where("id", .equal, try request.requireID())
             .where("version", .equal, readVersion)

@@ -44,7 +44,7 @@ public struct SigningKey: Sendable {
     /// (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`, P-256).
     public init(pemEncoded pem: String) throws(WhitelistSigningError) {
         if pem.contains("ENCRYPTED PRIVATE KEY") {
-            throw WhitelistSigningError(code: "key.encrypted", message: "encrypted PEM private keys are not supported; use an unencrypted PKCS#8 key or a PKCS#12 file")
+            throw WhitelistSigningError(code: "key.encrypted", message: "encrypted PEM private keys are not supported; use an unencrypted PKCS#8, PKCS#1 or SEC1 key file (mode 0600)")
         }
         if let rsa = try? _RSA.Signing.PrivateKey(pemRepresentation: pem) {
             self.init(rsa)

@@ -12,6 +12,8 @@ edc_pg_bin() {
 edc_pg_start() {
     local port=${1:-54329} bin
     bin=$(edc_pg_bin) || return 1
+    # Skip ports already taken on loopback (another test run, a developer's server).
+    while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     EDC_PG_DIR=$(mktemp -d /tmp/edc-pg.XXXXXX)
     chown postgres:postgres "$EDC_PG_DIR"
     # The server refuses to run as root: run it as the 'postgres' system user.

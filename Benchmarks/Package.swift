@@ -9,6 +9,21 @@ let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 let benchmarks: [(name: String, dependencies: [Target.Dependency])] = [
     // Generates an N-entry white list signed with a fresh test PKI, and times the signing.
     ("whitelist-fixture", [.product(name: "Whitelist", package: "EDC")]),
+    // Seeds a registry / review queue with bulk SQL (SQLite or PostgreSQL), times the review
+    // queue's page 1 in-process, prints query plans, and breaks down a white list publication.
+    ("edc-db-bench", [
+        .product(name: "Persistence", package: "EDC"),
+        .product(name: "EDCDomain", package: "EDC"),
+        .product(name: "Whitelist", package: "EDC"),
+        .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+        .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+    ]),
+]
+
+/// Packages benchmarks use directly; all already in EDC's dependency graph (same versions).
+let directPackages: [Package.Dependency] = [
+    .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+    .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
 ]
 
 let package = Package(
@@ -17,7 +32,7 @@ let package = Package(
     products: benchmarks.map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
         .package(name: "EDC", path: ".."),
-    ],
+    ] + directPackages,
     targets: benchmarks.map {
         .executableTarget(name: $0.name, dependencies: $0.dependencies, swiftSettings: swiftSettings)
     }

@@ -1,5 +1,6 @@
 import EDCDomain
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// Reads of requests, always filtered by what the principal may see.
@@ -10,13 +11,19 @@ public struct RequestQueries: Sendable {
 
     /// ANS review queue: submitted and in-review requests, oldest number first.
     public func reviewQueue(after cursor: Int?, limit: Int, kind: RequestKind? = nil) async throws -> Page<RequestModel> {
+        // The states are written as literals, not bound: SQLite uses the partial index
+        // requests_queue_idx only when the query's WHERE visibly implies the index's own
+        // (with `state IN (?1, ?2)` it scans every request in number order instead).
         var query = RequestModel.query(on: database)
-            .filter(\.$state ~~ [RequestState.submitted.rawValue, RequestState.inReview.rawValue])
+            .filter(.sql(unsafeRaw: Self.awaitingReviewCondition))
         if let cursor { query = query.filter(\.$number > cursor) }
         if let kind { query = query.filter(\.$kind == kind.rawValue) }
         let rows = try await query.sort(\.$number, .ascending).limit(limit + 1).all()
         return page(rows, limit: limit)
     }
+
+    /// Exactly the predicate of `requests_queue_idx` (migration M0003), from constant raw values.
+    static let awaitingReviewCondition = "\"requests\".\"state\" IN ('\(RequestState.submitted.rawValue)', '\(RequestState.inReview.rawValue)')"
 
     /// Requests the principal may see, newest first.
     public func list(for principal: Principal, before cursor: Int?, limit: Int, state: RequestState? = nil, kind: RequestKind? = nil) async throws -> Page<RequestModel> {

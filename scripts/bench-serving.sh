@@ -42,7 +42,7 @@ wait_http "$EDC_URL" 120
 curl -s -D "$WORK/edc.headers" -o "$WORK/www/liste-blanche.xml" "$EDC_URL"
 EDC_ETAG="$(awk 'tolower($1) == "etag:" {print $2}' "$WORK/edc.headers" | tr -d '\r')"
 SIZE="$(stat -c %s "$WORK/www/liste-blanche.xml")"
-COUNT="$(grep -o 'mesimagesmedicales.fr</' "$WORK/www/liste-blanche.xml" | wc -l)"
+COUNT="$(grep -c '<Identifiant>' "$WORK/www/liste-blanche.xml")"
 
 # A private nginx: own prefix, config, pid and logs; workers as in a default install (auto = 1 per core).
 NGINX_PORT="$(free_port)"
@@ -55,7 +55,6 @@ daemon off;
 events { worker_connections 1024; }
 http {
     include /etc/nginx/mime.types;
-    types { application/xml xml; }
     access_log off;
     sendfile on;
     tcp_nopush on;

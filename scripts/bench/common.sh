@@ -66,9 +66,9 @@ write_wrk_lua() {
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
-  io.write(string.format("wrk_result requests=%d rps=%.1f mbps=%.1f p50_ms=%.3f p95_ms=%.3f p99_ms=%.3f errors=%d status_errors=%d\n",
+  io.write(string.format("wrk_result requests=%d rps=%.1f mbps=%.1f p50_ms=%.3f p95_ms=%.3f p99_ms=%.3f errors=%d status_errors=%d timeouts=%d read_errors=%d\n",
     summary.requests, summary.requests / seconds, summary.bytes / seconds / 1048576,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, errors, summary.errors.status))
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, errors, summary.errors.status, summary.errors.timeout, summary.errors.read))
 end
 LUA
 }

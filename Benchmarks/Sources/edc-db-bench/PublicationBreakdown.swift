@@ -48,7 +48,7 @@ enum PublicationBreakdown {
         print("publication parts: \(entryCount) entries, \(size) bytes signed, median of \(runs) runs (after one warm-up)")
         for name in ["load latest version row", "RegistryQueries.trustedEntries", "decode previous entries JSON + compare", "sign (render + c14n + XAdES)", "encode entries JSON"] {
             let values = Array((timings[name] ?? []).dropFirst())
-            print(String(format: "part %-42@ median_ms=%8.1f max_ms=%8.1f", name as NSString, percentile(values, 50), values.max() ?? .nan))
+            print("part " + name.padding(toLength: 42, withPad: " ", startingAt: 0) + String(format: " median_ms=%8.1f max_ms=%8.1f", percentile(values, 50), values.max() ?? .nan))
         }
     }
 

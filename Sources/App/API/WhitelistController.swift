@@ -10,8 +10,22 @@ enum WhitelistController {
     static let xmlContentType = "application/xml; charset=utf-8"
 
     /// `GET /liste-blanche.xml`: the current signed list, with ETag / Last-Modified and conditional GET.
-    static func current(_ req: Request) async throws -> Response {
-        guard let snapshot = try await req.edc.currentWhitelist.current(on: req.db) else {
+    ///
+    /// Synchronous on the event loop while the in-memory snapshot is fresh (checked against the
+    /// database less than a second ago): no task is created and no thread hop happens for the
+    /// many polling DRIMboxes; only the once-a-second freshness check goes through the database.
+    static func current(_ req: Request) -> EventLoopFuture<Response> {
+        let whitelist = req.edc.currentWhitelist
+        if let snapshot = whitelist.freshSnapshot() {
+            return req.eventLoop.makeSucceededFuture(response(req, snapshot))
+        }
+        return req.eventLoop.makeFutureWithTask {
+            response(req, try await whitelist.current(on: req.db))
+        }
+    }
+
+    private static func response(_ req: Request, _ snapshot: CurrentWhitelist.Snapshot?) -> Response {
+        guard let snapshot else {
             let response = Response(status: .serviceUnavailable)
             response.headers.replaceOrAdd(name: .retryAfter, value: "5")
             response.headers.contentType = .plainText

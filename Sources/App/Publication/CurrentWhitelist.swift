@@ -36,6 +36,15 @@ final class CurrentWhitelist: Sendable {
         }
     }
 
+    /// The served snapshot if the database was checked for a newer one less than a second ago;
+    /// nil when a check is due (then use `current(on:)`).
+    func freshSnapshot() -> Snapshot? {
+        state.withLockedValue { state in
+            guard let snapshot = state.snapshot, Date().timeIntervalSince(state.checkedAt) <= 1 else { return nil }
+            return snapshot
+        }
+    }
+
     /// The served snapshot, after checking the database for a newer version if the last check is over a second old.
     func current(on database: any Database) async throws -> Snapshot? {
         let (snapshot, stale) = state.withLockedValue { ($0.snapshot, Date().timeIntervalSince($0.checkedAt) > 1) }

@@ -53,7 +53,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             let (status, _, _) = ProblemMiddleware.describe(error)
             if status.code >= 500 { try? await request.store.write { context in try await record.delete(on: context.database) } } else {
                 // A refused request is as final as an accepted one: store the problem it produced.
-                let problemResponse = try await ProblemMiddleware().respond(to: request, chainingTo: ThrowingResponder(error: error))
+                let problemResponse = try ProblemMiddleware.response(for: error, request: request, log: false)
                 try await store(problemResponse, in: record, on: request.store)
             }
             throw error
@@ -88,9 +88,4 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
         return response
     }
-}
-
-private struct ThrowingResponder: AsyncResponder {
-    let error: any Error
-    func respond(to request: Request) async throws -> Response { throw error }
 }

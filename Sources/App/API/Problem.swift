@@ -20,22 +20,25 @@ struct Problem: Content {
 }
 
 /// Turns every error into `application/problem+json`, and logs the technical cause.
-struct ProblemMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            let (status, problem, technical) = Self.describe(error)
-            if status.code >= 500 {
-                request.logger.error("request failed", metadata: ["error": .string(technical), "path": .string(request.url.path)])
-            } else {
-                request.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "error": .string(technical)])
-            }
-            let response = Response(status: status, body: .init(data: try Self.encoder.encode(problem)))
-            response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
-            if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
-            return response
+/// Not async, like the other global middleware (see `MetricsMiddleware`).
+struct ProblemMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in try Self.response(for: error, request: request) }
+    }
+
+    /// The problem response for `error`, logged at a level matching its status.
+    static func response(for error: any Error, request: Request, log: Bool = true) throws -> Response {
+        let (status, problem, technical) = describe(error)
+        if !log {
+        } else if status.code >= 500 {
+            request.logger.error("request failed", metadata: ["error": .string(technical), "path": .string(request.url.path)])
+        } else {
+            request.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "error": .string(technical)])
         }
+        let response = Response(status: status, body: .init(data: try encoder.encode(problem)))
+        response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
+        if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+        return response
     }
 
     private static let encoder: JSONEncoder = {

@@ -22,21 +22,22 @@ enum EDCMetrics {
 }
 
 /// Counts requests and measures their duration, labelled by route pattern (bounded cardinality).
-struct MetricsMiddleware: AsyncMiddleware {
+/// Not async on purpose: global middleware runs on every request, and an async one costs a task
+/// and a thread hop even for `/liste-blanche.xml`, which DRIMboxes poll.
+struct MetricsMiddleware: Middleware {
     init() { _ = EDCMetrics.registry }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let start = DispatchTime.now().uptimeNanoseconds
-        var status = 500
-        defer {
+        return next.respond(to: request).always { result in
+            let status: Int = switch result {
+            case .success(let response): Int(response.status.code)
+            case .failure: 500
+            }
             let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
-            let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(status))]
-            Counter(label: "edc_http_requests_total", dimensions: dimensions).increment()
+            Counter(label: "edc_http_requests_total", dimensions: [("method", request.method.rawValue), ("route", route), ("status", String(status))]).increment()
             Metrics.Timer(label: "edc_http_request_duration_seconds", dimensions: [("method", request.method.rawValue), ("route", route)])
                 .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
         }
-        let response = try await next.respond(to: request)
-        status = Int(response.status.code)
-        return response
     }
 }

@@ -23,22 +23,31 @@ struct WhitelistPublisher: Sendable {
         var acknowledged: Int
     }
 
+    private struct Result: Sendable {
+        var outcome: Outcome
+        /// The committed version, installed for serving without reading it back.
+        var version: WhitelistVersionModel? = nil
+    }
+
     /// Publishes a new version if events are pending and the content changed; `force` publishes
     /// even with no pending event (first start, or an administrator's request).
     @discardableResult
     func publishPending(force: Bool = false) async throws -> Outcome {
-        let outcome = try await store.write { context in
+        let result = try await store.write { context in
             let db = context.database
             let events = try await OutboxQueue.pending(.registryChanged, on: db)
-            let latest = try await WhitelistVersionModel.query(on: db).sort(\.$seq, .descending).first()
-            guard force || !events.isEmpty || latest == nil else { return Outcome(publishedSeq: nil, acknowledged: 0) }
+            // Not the 6 MB signed file: only what the comparison and the numbering need.
+            let latest = try await WhitelistVersionModel.query(on: db)
+                .field(\.$id).field(\.$seq).field(\.$generatedAt).field(\.$entries)
+                .sort(\.$seq, .descending).first()
+            guard force || !events.isEmpty || latest == nil else { return Result(outcome: Outcome(publishedSeq: nil, acknowledged: 0)) }
             FaultInjection.point("whitelist.collect")
 
             let entries = try await RegistryQueries(database: db).trustedEntries().map(Self.entry)
-            let unchanged = try latest.map { try JSONText.decode([WhitelistEntry].self, from: $0.entries) == entries } ?? false
-            if unchanged && !force {
+            let entriesJSON = try JSONText.encode(entries)
+            if latest?.entries == entriesJSON && !force {
                 try await OutboxQueue.markProcessed(events.compactMap(\.id), at: context.now, on: db)
-                return Outcome(publishedSeq: nil, acknowledged: events.count)
+                return Result(outcome: Outcome(publishedSeq: nil, acknowledged: events.count))
             }
 
             // DateDeGeneration has one-second resolution and must strictly increase.
@@ -58,7 +67,7 @@ struct WhitelistPublisher: Sendable {
             version.sha256 = SHA256.hash(data: bytes).hexString
             version.size = bytes.count
             version.entryCount = entries.count
-            version.entries = try JSONText.encode(entries)
+            version.entries = entriesJSON
             version.signerSubject = signerSubject
             version.createdAt = context.now
             try await version.create(on: db)
@@ -67,14 +76,14 @@ struct WhitelistPublisher: Sendable {
             try await context.audit(AuditActor(userID: nil, role: Role.system.rawValue), action: "whitelist.publish", entityType: "whitelist", entityID: String(version.seq), data: [
                 "sha256": version.sha256, "entries": String(entries.count), "events": String(events.count),
             ])
-            return Outcome(publishedSeq: version.seq, acknowledged: events.count)
+            return Result(outcome: Outcome(publishedSeq: version.seq, acknowledged: events.count), version: version)
         }
         FaultInjection.point("whitelist.committed")
-        if let seq = outcome.publishedSeq, let version = try await WhitelistVersionModel.query(on: store.database).filter(\.$seq == seq).first() {
+        if let version = result.version {
             current.install(version)
-            logger.notice("white list published", metadata: ["version": .stringConvertible(seq), "entries": .stringConvertible(version.entryCount)])
+            logger.notice("white list published", metadata: ["version": .stringConvertible(version.seq), "entries": .stringConvertible(version.entryCount)])
         }
-        return outcome
+        return result.outcome
     }
 
     static func entry(_ trusted: TrustedEntry) -> WhitelistEntry {

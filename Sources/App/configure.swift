@@ -56,7 +56,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines))
 
     app.middleware = Middlewares()
-    app.middleware.use(MetricsMiddleware())
+    _ = EDCMetrics.registry  // before the first request, so Vapor's request metrics land in it
     app.middleware.use(ProblemMiddleware())
 
     try routes(app)

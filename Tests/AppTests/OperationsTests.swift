@@ -47,8 +47,8 @@ struct OperationsTests {
             let scrape = try await app.send(.GET, "/metrics")
             #expect(scrape.status == .ok)
             #expect(scrape.headers.first(name: .contentType)?.hasPrefix("text/plain") == true)
-            #expect(scrape.text.contains("edc_http_requests_total"))
-            #expect(scrape.text.contains(#"route="/api/v1/requests/:requestID""#))
+            #expect(scrape.text.contains("http_requests_total"))
+            #expect(scrape.text.contains(#"path="/api/v1/requests/:requestID""#))
             #expect(scrape.text.contains(#"status="404""#))
             #expect(!scrape.text.contains("/api/v1/requests/" + "0"), "no raw ids in labels")
         }

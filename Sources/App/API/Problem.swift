@@ -20,7 +20,8 @@ struct Problem: Content {
 }
 
 /// Turns every error into `application/problem+json`, and logs the technical cause.
-/// Not async, like the other global middleware (see `MetricsMiddleware`).
+/// Not async on purpose: a global async middleware costs a task and a thread hop on every request,
+/// including the conditional GETs of `/liste-blanche.xml` that DRIMboxes poll.
 struct ProblemMiddleware: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         next.respond(to: request).flatMapErrorThrowing { error in try Self.response(for: error, request: request) }

@@ -74,6 +74,13 @@ public struct Settings: Sendable {
         if (settings.whitelist.certificateFile == nil) != (settings.whitelist.privateKeyFile == nil) {
             throw SettingsError("EDC_WHITELIST_CERT and EDC_WHITELIST_KEY go together")
         }
+        if let listen = environment["EDC_WHITELIST_LISTEN"], !listen.isEmpty {
+            let parts = listen.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) else {
+                throw SettingsError("EDC_WHITELIST_LISTEN must be host:port, got '\(listen)'")
+            }
+            settings.whitelist.listen = (parts[0], port)
+        }
         if let namespace = environment["EDC_WHITELIST_NAMESPACE"], !namespace.isEmpty {
             guard WhitelistSettings.namespaces.contains(namespace) else {
                 throw SettingsError("EDC_WHITELIST_NAMESPACE must be one of \(WhitelistSettings.namespaces.joined(separator: ", "))")
@@ -102,6 +109,8 @@ public struct WhitelistSettings: Sendable {
     public var namespace = namespaces[0]
     /// Run the background publisher (tests may drive publication by hand).
     public var publishInBackground = true
+    /// A dedicated listener for `/liste-blanche.xml` only (see `WhitelistListener`), off when nil.
+    public var listen: (host: String, port: Int)?
 
     public init() {}
 }

@@ -45,7 +45,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
         workflow: WorkflowService(store: store, configuration: settings.workflow),
         settings: settings,
         vault: DocumentVault(keyData: try DocumentVault.loadKey(settings: settings)),
-        publisher: publisher, currentWhitelist: current, signing: signing)
+        publisher: publisher, currentWhitelist: current, signing: signing,
+        whitelistListener: settings.whitelist.listen.map { _ in WhitelistListener(current: current, database: { [app] in app.db }, logger: app.logger) })
     var publication: PublicationLoop?
     if settings.whitelist.publishInBackground {
         let loop = PublicationLoop(publisher: publisher)
@@ -53,7 +54,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         publication = loop
     }
     let deadlines = settings.enforceDeadlines ? DeadlineLoop(workflow: app.edc.workflow, logger: app.logger) : nil
-    app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines))
+    app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines, whitelistListener: app.edc.whitelistListener, listen: settings.whitelist.listen))
 
     app.middleware = Middlewares()
     _ = EDCMetrics.registry  // before the first request, so Vapor's request metrics land in it

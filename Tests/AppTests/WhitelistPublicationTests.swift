@@ -109,6 +109,44 @@ struct WhitelistPublicationTests {
         }
     }
 
+    @Test("the dedicated listener serves the same list with the same caching rules, and nothing else")
+    func dedicatedListener() async throws {
+        try await withTestApp({
+            $0.whitelist.publishInBackground = false
+            $0.enforceDeadlines = false
+            $0.whitelist.listen = ("127.0.0.1", 0)
+        }) { app in
+            // Booted the way `edc serve` boots (async lifecycle handlers start the listener).
+            try await app.asyncBoot()
+            let world = try await World.make(app)
+            _ = try await JourneyAPI(app: app, world: world).integratedProvisionally(as: world.operatorA, pacs: 1)
+            let port = try #require(app.edc.whitelistListener?.boundPort)
+            let base = "http://127.0.0.1:\(port)"
+            let early = try await app.client.get(URI(string: base + "/liste-blanche.xml"))
+            #expect(early.status == .serviceUnavailable)
+
+            try await app.edc.publisher.publishPending()
+            let full = try await app.client.get(URI(string: base + "/liste-blanche.xml"))
+            #expect(full.status == .ok)
+            #expect(full.headers.first(name: .contentType) == "application/xml; charset=utf-8")
+            let viaVapor = try await app.send(.GET, "/liste-blanche.xml")
+            #expect(full.body.map { Array($0.readableBytesView) } == Array(viaVapor.body.readableBytesView))
+            let etag = try #require(full.headers.first(name: .eTag))
+            #expect(etag == viaVapor.headers.first(name: .eTag))
+            _ = try await verifier(app).verify(Array(try #require(full.body).readableBytesView))
+
+            let conditional = try await app.client.get(URI(string: base + "/liste-blanche.xml"), headers: ["If-None-Match": etag])
+            #expect(conditional.status == .notModified)
+            #expect(conditional.body == nil || conditional.body?.readableBytes == 0)
+            let byDate = try await app.client.get(URI(string: base + "/liste-blanche.xml"), headers: ["If-Modified-Since": try #require(full.headers.first(name: .lastModified))])
+            #expect(byDate.status == .notModified)
+            let other = try await app.client.get(URI(string: base + "/api/v1/requests"))
+            #expect(other.status == .notFound)
+            let post = try await app.client.post(URI(string: base + "/liste-blanche.xml"))
+            #expect(post.status == .methodNotAllowed)
+        }
+    }
+
     @Test("the signer certificate and the test root are published for DRIMboxes to pin or anchor")
     func certificatesPublished() async throws {
         try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in

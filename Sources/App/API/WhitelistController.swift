@@ -7,7 +7,7 @@ import X509
 
 /// The public white list: the current signed file, its history and diffs between versions.
 enum WhitelistController {
-    static let xmlContentType = "application/xml; charset=utf-8"
+    static let xmlContentType = WhitelistHTTP.contentType
 
     /// `GET /liste-blanche.xml`: the current signed list, with ETag / Last-Modified and conditional GET.
     ///
@@ -33,26 +33,12 @@ enum WhitelistController {
             return response
         }
         var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .eTag, value: snapshot.etag)
-        headers.replaceOrAdd(name: .lastModified, value: snapshot.lastModifiedHeader)
-        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=60")
-        if isNotModified(req, snapshot: snapshot) {
+        WhitelistHTTP.addCacheHeaders(snapshot, to: &headers)
+        if WhitelistHTTP.isNotModified(snapshot, ifNoneMatch: req.headers[.ifNoneMatch], ifModifiedSince: req.headers.first(name: .ifModifiedSince)) {
             return Response(status: .notModified, headers: headers)
         }
         headers.replaceOrAdd(name: .contentType, value: xmlContentType)
         return Response(status: .ok, headers: headers, body: .init(buffer: snapshot.body))
-    }
-
-    static func isNotModified(_ req: Request, snapshot: CurrentWhitelist.Snapshot) -> Bool {
-        let ifNoneMatch = req.headers[.ifNoneMatch]
-        if !ifNoneMatch.isEmpty {
-            let tags = ifNoneMatch.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
-            return tags.contains("*") || tags.contains(snapshot.etag) || tags.contains("W/" + snapshot.etag)
-        }
-        if let since = req.headers.first(name: .ifModifiedSince).flatMap(HTTPDate.parse) {
-            return snapshot.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
-        }
-        return false
     }
 
     struct VersionResource: Content {
@@ -174,5 +160,28 @@ enum WhitelistController {
             throw NotFoundError(entity: "whitelist version", id: req.parameters.get(name) ?? "")
         }
         return version
+    }
+}
+
+/// The HTTP rules for serving the current list, shared by the Vapor route and the NIO listener.
+enum WhitelistHTTP {
+    static let contentType = "application/xml; charset=utf-8"
+
+    static func addCacheHeaders(_ snapshot: CurrentWhitelist.Snapshot, to headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: "ETag", value: snapshot.etag)
+        headers.replaceOrAdd(name: "Last-Modified", value: snapshot.lastModifiedHeader)
+        headers.replaceOrAdd(name: "Cache-Control", value: "public, max-age=60")
+    }
+
+    /// RFC 9110: If-None-Match wins over If-Modified-Since.
+    static func isNotModified(_ snapshot: CurrentWhitelist.Snapshot, ifNoneMatch: [String], ifModifiedSince: String?) -> Bool {
+        if !ifNoneMatch.isEmpty {
+            let tags = ifNoneMatch.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            return tags.contains("*") || tags.contains(snapshot.etag) || tags.contains("W/" + snapshot.etag)
+        }
+        if let since = ifModifiedSince.flatMap(HTTPDate.parse) {
+            return snapshot.lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
+        }
+        return false
     }
 }

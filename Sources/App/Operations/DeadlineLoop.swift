@@ -48,13 +48,19 @@ actor DeadlineLoop {
 struct BackgroundWork: LifecycleHandler {
     let publication: PublicationLoop?
     let deadlines: DeadlineLoop?
+    let whitelistListener: WhitelistListener?
+    let listen: (host: String, port: Int)?
 
     func didBootAsync(_ application: Application) async throws {
         await publication?.start()
         await deadlines?.start()
+        if let whitelistListener, let listen {
+            try await whitelistListener.start(host: listen.host, port: listen.port, on: application.eventLoopGroup)
+        }
     }
 
     func shutdownAsync(_ application: Application) async {
+        await whitelistListener?.stop()
         await publication?.stop()
         await deadlines?.stop()
     }

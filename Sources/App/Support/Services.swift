@@ -11,6 +11,7 @@ struct EDCServices: Sendable {
     var publisher: WhitelistPublisher
     var currentWhitelist: CurrentWhitelist
     var signing: WhitelistSigningSetup
+    var whitelistListener: WhitelistListener?
 }
 
 extension Application {

@@ -77,6 +77,30 @@ struct ConcurrencyAndAuditTests {
         }
     }
 
+    @Test("a response that carries a new API token is never stored for replay, whatever the path spelling", arguments: ["tokens", "tokens/"])
+    func tokensNeverStored(_ suffix: String) async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let path = "/api/v1/admin/users/\(world.operatorA.user.id!.uuidString)/\(suffix)"
+            let response = try await app.send(.POST, path, as: world.admin, json: #"{"name": "machine"}"#, headers: ["Idempotency-Key": "k1"])
+            #expect(response.status == .created)
+            let token = try #require(response.json["token"] as? String)
+            let stored = try await IdempotencyRecordModel.query(on: app.db).all()
+            #expect(stored.allSatisfy { !String(decoding: $0.body, as: UTF8.self).contains(token) })
+            #expect(stored.isEmpty)
+        }
+    }
+
+    @Test("a password longer than bcrypt's 72 bytes is refused rather than silently truncated")
+    func longPassword() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let response = try await app.send(.POST, "/api/v1/admin/users", as: world.admin, json: #"{"email": "long@ans.example.fr", "displayName": "Long", "role": "reviewer", "password": "\#(String(repeating: "a", count: 100))"}"#)
+            #expect(response.status == .unprocessableEntity)
+            #expect((response.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "user.password_length")
+        }
+    }
+
     @Test("on the real server, a large streamed body is part of the idempotency check")
     func idempotencyWithStreamedBody() async throws {
         try await withTestApp { app in

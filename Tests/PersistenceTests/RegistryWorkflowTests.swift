@@ -76,6 +76,40 @@ struct RegistryWorkflowTests {
         }
     }
 
+    @Test("a request filed by the previous operator cannot be approved after an operator change")
+    func staleRequestAfterOperatorChange() async throws {
+        try await withTestDatabase { db in
+            let fixture = try await Fixture.make(db)
+            let drimbox = try await fixture.provisional(by: fixture.operatorA)
+            let stale = try await fixture.workflow.createRequest(fixture.operatorA, kind: .modification, drimboxID: drimbox.id, payload: .modification(ModificationPayload(supportEmail: try EmailAddress("hijack@a.example.fr"))), submit: true)
+            let change = try await fixture.workflow.createRequest(fixture.operatorA, kind: .operatorChange, drimboxID: drimbox.id, payload: .operatorChange(OperatorChangePayload(targetOperatorSIREN: try SIREN("552100554"))), submit: true)
+            _ = try await fixture.workflow.perform(fixture.operatorB, requestID: change.id!, action: .consent, reason: nil, expectedVersion: nil)
+            _ = try await fixture.workflow.perform(fixture.reviewer, requestID: change.id!, action: .approve, reason: nil, expectedVersion: nil)
+            let error = await #expect(throws: WorkflowError.self) {
+                try await fixture.workflow.perform(fixture.reviewer, requestID: stale.id!, action: .approve, reason: nil, expectedVersion: nil)
+            }
+            #expect(error?.code == "request.drimbox_operator_changed")
+            let b = try await OperatorModel.find(fixture.operatorB.operatorID, on: db)
+            #expect(b?.supportEmail == "b@b.example.fr")
+        }
+    }
+
+    @Test("approving the VA document changes nothing the white list shows: no DateMAJ change, no publication")
+    func vaApprovalLeavesListAlone() async throws {
+        try await withTestDatabase { db in
+            let fixture = try await Fixture.make(db)
+            let drimbox = try await fixture.provisional(by: fixture.operatorA)
+            let before = try await RegistryQueries(database: db).trustedEntries()
+            let pending = try await OutboxQueue.pending(.registryChanged, on: db).count
+            fixture.clock.advance(days: 1)
+            let request = try await fixture.workflow.createRequest(fixture.operatorA, kind: .vaDocument, drimboxID: drimbox.id, payload: .vaDocument(VADocumentPayload(vaDocumentID: try await fixture.document(.vaReport, for: fixture.operatorA))), submit: true)
+            _ = try await fixture.workflow.perform(fixture.reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)
+            #expect(try await DRIMboxModel.find(drimbox.id, on: db)?.state == "integrated")
+            #expect(try await RegistryQueries(database: db).trustedEntries() == before)
+            #expect(try await OutboxQueue.pending(.registryChanged, on: db).count == pending)
+        }
+    }
+
     @Test("a modification adds a PACS with the next FQDN pair and renews a certificate DN")
     func modification() async throws {
         try await withTestDatabase { db in

@@ -10,6 +10,8 @@ import Vapor
 /// the same key with a different request is refused.
 struct IdempotencyMiddleware: AsyncMiddleware {
     static let header = "Idempotency-Key"
+    /// After this long, a first attempt still marked in progress is considered abandoned.
+    static let abandonedAfter: TimeInterval = 600
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method == .POST, let key = request.headers.first(name: Self.header) else {
@@ -19,7 +21,9 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             throw ValidationErrors([ValidationError(code: "idempotency.key", field: Self.header, userMessage: "La clé d'idempotence doit comporter 1 à 200 caractères ASCII visibles.", technicalDetail: "bad Idempotency-Key")])
         }
         // Responses that carry a new secret (API tokens) must not be stored: no replay for them.
-        guard let userID = try request.currentUser.user.id, !request.url.path.hasSuffix("/tokens") else {
+        // Decided on the matched route, not the raw path (`…/tokens/` routes to the same handler).
+        let issuesSecret = request.route?.path.last?.description == "tokens"
+        guard let userID = try request.currentUser.user.id, !issuesSecret else {
             return try await next.respond(to: request)
         }
         // The body may still be streaming: collect it (within the route's limit) before hashing it.
@@ -81,6 +85,11 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             throw ValidationErrors([ValidationError(code: "idempotency.mismatch", field: Self.header, userMessage: "Cette clé d'idempotence a déjà servi pour une autre requête.", technicalDetail: "Idempotency-Key reused with a different request")])
         }
         guard existing.status != 0 else {
+            // A first attempt that never stored its outcome (the process stopped): let the key be used again.
+            if Date().timeIntervalSince(existing.createdAt) > Self.abandonedAfter {
+                try await existing.delete(on: db)
+                throw Abort(.conflict, reason: "La requête précédente avec cette clé n'a pas abouti : renvoyez-la.")
+            }
             throw Abort(.conflict, reason: "Requête en cours de traitement avec cette clé d'idempotence.")
         }
         let response = Response(status: HTTPResponseStatus(statusCode: existing.status), body: .init(data: existing.body))

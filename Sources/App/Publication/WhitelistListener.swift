@@ -39,6 +39,8 @@ final class WhitelistListener: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // A connection that sends nothing for 30 s (half a request head included) is closed.
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(WhitelistHTTPHandler(current: current))
                 }
@@ -80,6 +82,24 @@ private final class WhitelistHTTPHandler: ChannelInboundHandler, RemovableChanne
 
     init(current: CurrentWhitelist) {
         self.current = current
+    }
+
+    /// Idle connections are closed (see `IdleStateHandler` in the pipeline).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Backpressure: a client that pipelines requests without reading the answers stops being
+    /// read from until its socket drains, instead of making responses pile up in memory.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in context.close(promise: nil) }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -131,6 +151,9 @@ private final class WhitelistHTTPHandler: ChannelInboundHandler, RemovableChanne
         let keepAlive = head.isKeepAlive
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [context] _ in
             if !keepAlive { context.close(promise: nil) }
+        }
+        if !context.channel.isWritable {
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in context.close(promise: nil) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import EDCDomain
 import Fluent
+import NIOConcurrencyHelpers
 import Foundation
 import Persistence
 import Vapor
@@ -39,8 +40,9 @@ struct Accounts: Sendable {
         if (role == .operatorUser) != (operatorID != nil) {
             problems.append(ValidationError(code: "user.operator", field: "operatorID", userMessage: "Un utilisateur opérateur doit être rattaché à un opérateur, et lui seul.", technicalDetail: "operatorID must be set exactly for operator users"))
         }
-        if password.count < 12 || password.count > 200 {
-            problems.append(ValidationError(code: "user.password_length", field: "password", userMessage: "Le mot de passe doit comporter au moins 12 caractères.", technicalDetail: "password length \(password.count)"))
+        // bcrypt reads at most 72 bytes: a longer password would be silently truncated.
+        if password.count < 12 || password.utf8.count > 72 {
+            problems.append(ValidationError(code: "user.password_length", field: "password", userMessage: "Le mot de passe doit comporter de 12 caractères à 72 octets.", technicalDetail: "password length \(password.count) characters, \(password.utf8.count) bytes"))
         }
         let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         if !(1...200).contains(name.count) {
@@ -88,14 +90,24 @@ struct Accounts: Sendable {
     func verifyPassword(email: String, password: String, on database: any Database) async throws -> UserModel? {
         let user = try await UserModel.query(on: database).filter(\.$email == email.lowercased()).first()
         guard let user, user.disabledAt == nil else {
-            _ = try? Bcrypt.verify(password, created: Self.dummyHash)
+            _ = try? Bcrypt.verify(password, created: Self.dummyHash(cost: passwordCost))
             return nil
         }
         return try Bcrypt.verify(password, created: user.passwordHash) ? user : nil
     }
 
-    /// Verified against when the user is unknown, so both cases take the same time.
-    private static let dummyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5bS8oT1mO4N7T2cNq0E0N5o0iXk8dWa"
+    /// Verified against when the user is unknown, so that both cases take the same time: made
+    /// once per cost, with the cost real passwords use.
+    private static func dummyHash(cost: Int) -> String {
+        dummyHashes.withLockedValue { hashes in
+            if let hash = hashes[cost] { return hash }
+            let hash = (try? Bcrypt.hash(UUID().uuidString, cost: cost)) ?? ""
+            hashes[cost] = hash
+            return hash
+        }
+    }
+
+    private static let dummyHashes = NIOLockedValueBox<[Int: String]>([:])
 }
 
 extension Request {

@@ -14,6 +14,14 @@ struct ApprovalEffects {
     func apply(request: RequestModel, kind: RequestKind, payload: RequestPayload) async throws {
         let checks = RegistryChecks(database: database, configuration: configuration)
         let drimbox = try await checks.targetDRIMbox(kind: kind, id: request.drimboxID, principal: principal)
+        // The reviewer sees every DRIMbox: check that this one still belongs to the operator that
+        // filed the request (it may have moved to another operator since).
+        if let drimbox, drimbox.operatorID != request.operatorID {
+            throw WorkflowError.guardFailed(
+                "request.drimbox_operator_changed",
+                "Cette DRIMbox a changé d'opérateur depuis le dépôt de la demande : la demande ne peut plus être acceptée.",
+                "DRIMbox \(drimbox.identifier) belongs to operator \(drimbox.operatorID), request \(request.number) was filed by \(request.operatorID)")
+        }
         _ = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: true)
 
         switch payload {
@@ -189,7 +197,9 @@ struct ApprovalEffects {
         let to = try DRIMboxStateMachine.target(from: from, event: event)
         drimbox.state = to.rawValue
         try await recordDRIMboxTransition(drimbox, event: event.rawValue, from: from, to: to, request: request)
-        if from != to {
+        // Entries appear on or leave the white list: their DateMAJ is now. (Provisional to
+        // integrated changes nothing the list shows.)
+        if from.isTrusted != to.isTrusted {
             try await touchPairs(of: drimbox)
         }
     }

@@ -147,6 +147,21 @@ struct InputValidationTests {
         }
     }
 
+    @Test("sign-in ignores the case of the e-mail address, whatever case the account was created with")
+    func emailCase() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let created = try await app.send(.POST, "/api/v1/admin/users", as: world.admin, json: #"{"email": "Jeanne.Dupont@ANS.example.fr", "displayName": "Jeanne", "role": "reviewer", "password": "\#(World.password)"}"#)
+            #expect(created.status == .created, "\(created.text)")
+            for spelling in ["Jeanne.Dupont@ANS.example.fr", "jeanne.dupont@ans.example.fr"] {
+                let login = try await app.send(.POST, "/api/v1/auth/tokens", json: #"{"email": "\#(spelling)", "password": "\#(World.password)"}"#)
+                #expect(login.status == .created, "\(spelling)")
+            }
+            let duplicate = try await app.send(.POST, "/api/v1/admin/users", as: world.admin, json: #"{"email": "jeanne.dupont@ans.example.fr", "displayName": "Jeanne", "role": "reviewer", "password": "\#(World.password)"}"#)
+            #expect(duplicate.status == .unprocessableEntity)
+        }
+    }
+
     @Test("a wrong password gets 401 with a French message")
     func wrongPassword() async throws {
         try await withTestApp { app in

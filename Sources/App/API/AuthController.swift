@@ -19,7 +19,7 @@ enum AuthController {
     /// `POST /api/v1/auth/tokens`: a new token valid 30 days.
     static func login(_ req: Request) async throws -> Response {
         let body = try JSONInput.decode(LoginBody.self, from: req)
-        guard let user = try await req.accounts.verifyPassword(email: body.email.trimmingCharacters(in: .whitespaces), password: body.password, on: req.db) else {
+        guard let user = try await req.accounts.verifyPassword(email: body.email, password: body.password, on: req.db) else {
             throw Abort(.unauthorized, reason: "Adresse e-mail ou mot de passe incorrect.")
         }
         let issued = try await req.accounts.issueToken(

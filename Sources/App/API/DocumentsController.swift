@@ -21,7 +21,7 @@ enum DocumentsController {
     /// `POST /api/v1/documents?kind=cgi&filename=cgi.pdf` with the raw file as body.
     static func upload(_ req: Request) async throws -> Response {
         let principal = try req.principal
-        guard principal.role == .operatorUser, let operatorID = principal.operatorID else {
+        guard principal.role == .operatorUser, principal.operatorID != nil else {
             throw Abort(.forbidden, reason: "Seul un opérateur peut déposer un document.")
         }
         let query = try req.query.decode(UploadQuery.self)
@@ -45,23 +45,7 @@ enum DocumentsController {
         }
         if !problems.isEmpty { throw ValidationErrors(problems) }
 
-        let id = UUID()
-        let document = DocumentModel()
-        document.id = id
-        document.operatorID = operatorID
-        document.kind = kind!.rawValue
-        document.filename = filename
-        document.mediaType = mediaType
-        document.size = content.count
-        document.sha256 = SHA256.hash(data: content).hexString
-        document.sealedContent = try req.edc.vault.seal(content, documentID: id)
-        document.uploadedBy = principal.userID
-        let stored = try await req.store.write { context in
-            document.createdAt = context.now
-            try await document.create(on: context.database)
-            try await context.audit(AuditActor(userID: principal.userID, role: principal.role.rawValue), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind, "sha256": document.sha256, "size": String(document.size)])
-            return document
-        }
+        let stored = try await req.edc.vault.store(content, kind: kind!, filename: filename, mediaType: mediaType, by: principal, in: req.store)
         let response = Response(status: .created)
         try response.content.encode(try DocumentResource(stored))
         return response

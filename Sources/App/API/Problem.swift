@@ -30,10 +30,9 @@ struct ProblemMiddleware: Middleware {
     /// The problem response for `error`, logged at a level matching its status.
     static func response(for error: any Error, request: Request, log: Bool = true) throws -> Response {
         let (status, problem, technical) = describe(error)
-        if !log {
-        } else if status.code >= 500 {
+        if log && status.code >= 500 {
             request.logger.error("request failed", metadata: ["error": .string(technical), "path": .string(request.url.path)])
-        } else {
+        } else if log {
             request.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "error": .string(technical)])
         }
         let response = Response(status: status, body: .init(data: try encoder.encode(problem)))

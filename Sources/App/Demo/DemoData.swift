@@ -76,24 +76,8 @@ enum DemoData {
 
         func document(_ principal: Principal, kind: DocumentKind) async throws -> UUID {
             let content = Data("%PDF-1.4\n% EDC demo document\n".utf8)
-            let id = UUID()
-            let sealed = try app.edc.vault.seal(content, documentID: id)
-            return try await app.edc.store.write { context in
-                let document = DocumentModel()
-                document.id = id
-                document.operatorID = principal.operatorID!
-                document.kind = kind.rawValue
-                document.filename = "\(kind.rawValue)-demo.pdf"
-                document.mediaType = "application/pdf"
-                document.size = content.count
-                document.sha256 = ""
-                document.sealedContent = sealed
-                document.uploadedBy = principal.userID
-                document.createdAt = context.now
-                try await document.create(on: context.database)
-                try await context.audit(principal.auditActor, action: "document.upload", entityType: "document", entityID: id.uuidString)
-                return id
-            }
+            let document = try await app.edc.vault.store(content, kind: kind, filename: "\(kind.rawValue)-demo.pdf", mediaType: "application/pdf", by: principal, in: app.edc.store)
+            return try document.requireID()
         }
 
         func file(_ principal: Principal, clients: [String], submit: Bool, pacs: Int = 1) async throws -> RequestModel {

@@ -84,7 +84,7 @@ public enum Launcher {
     /// Issues a token and returns its id and the token itself (shown once).
     public static func createToken(settings: Settings, email: String, name: String, days: Int?) async throws -> (id: String, token: String) {
         try await withApplication(settings: settings) { app in
-            guard let user = try await UserModel.query(on: app.db).filter(\.$email == email.lowercased()).first() else {
+            guard let user = try await UserModel.query(on: app.db).filter(\.$email == Accounts.login(email)).first() else {
                 throw SettingsError("no user with e-mail \(email)")
             }
             let issued = try await accounts(app).issueToken(

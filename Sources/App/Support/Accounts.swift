@@ -50,16 +50,17 @@ struct Accounts: Sendable {
         }
         if !problems.isEmpty { throw ValidationErrors(problems) }
         let hash = try Bcrypt.hash(password, cost: passwordCost)
+        let login = Self.login(email)
         return try await store.write { context in
             if let operatorID, try await OperatorModel.find(operatorID, on: context.database) == nil {
                 throw ValidationErrors([ValidationError(code: "user.operator_unknown", field: "operatorID", userMessage: "Opérateur inconnu.", technicalDetail: "operator \(operatorID) not found")])
             }
-            if try await UserModel.query(on: context.database).filter(\.$email == email.value).first() != nil {
+            if try await UserModel.query(on: context.database).filter(\.$email == login).first() != nil {
                 throw ValidationErrors([ValidationError(code: "user.email_taken", field: "email", userMessage: "Cette adresse est déjà utilisée.", technicalDetail: "email taken")])
             }
-            let user = UserModel(id: UUID(), email: email.value, displayName: name, role: role.rawValue, operatorID: operatorID, passwordHash: hash)
+            let user = UserModel(id: UUID(), email: login, displayName: name, role: role.rawValue, operatorID: operatorID, passwordHash: hash)
             try await user.create(on: context.database)
-            try await context.audit(actor, action: "user.create", entityType: "user", entityID: try user.requireID().uuidString, data: ["email": email.value, "role": role.rawValue])
+            try await context.audit(actor, action: "user.create", entityType: "user", entityID: try user.requireID().uuidString, data: ["email": login, "role": role.rawValue])
             return user
         }
     }
@@ -88,13 +89,18 @@ struct Accounts: Sendable {
 
     /// Checks e-mail and password; nil when they don't match (same answer for an unknown user).
     func verifyPassword(email: String, password: String, on database: any Database) async throws -> UserModel? {
-        let user = try await UserModel.query(on: database).filter(\.$email == email.lowercased()).first()
+        let user = try await UserModel.query(on: database).filter(\.$email == Self.login(email)).first()
         guard let user, user.disabledAt == nil else {
             _ = try? Bcrypt.verify(password, created: Self.dummyHash(cost: passwordCost))
             return nil
         }
         return try Bcrypt.verify(password, created: user.passwordHash) ? user : nil
     }
+
+    /// The form an e-mail address is stored and looked up in, so that sign-in ignores case
+    /// (EmailAddress keeps the local part as typed).
+    static func login(_ email: EmailAddress) -> String { email.value.lowercased() }
+    static func login(_ email: String) -> String { email.trimmingCharacters(in: .whitespaces).lowercased() }
 
     /// Verified against when the user is unknown, so that both cases take the same time: made
     /// once per cost, with the cost real passwords use.

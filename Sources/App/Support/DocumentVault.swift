@@ -1,4 +1,5 @@
 import Crypto
+import EDCDomain
 import Foundation
 import Persistence
 
@@ -19,6 +20,28 @@ struct DocumentVault: Sendable {
         return combined
     }
 
+    /// Seals `content` and records it for the principal's operator, audited, in one transaction.
+    func store(_ content: Data, kind: DocumentKind, filename: String, mediaType: String, by principal: Principal, in store: Store) async throws -> DocumentModel {
+        guard let operatorID = principal.operatorID else { throw VaultError.noOperator }
+        let id = UUID()
+        let document = DocumentModel()
+        document.id = id
+        document.operatorID = operatorID
+        document.kind = kind.rawValue
+        document.filename = filename
+        document.mediaType = mediaType
+        document.size = content.count
+        document.sha256 = SHA256.hash(data: content).hexString
+        document.sealedContent = try seal(content, documentID: id)
+        document.uploadedBy = principal.userID
+        return try await store.write { context in
+            document.createdAt = context.now
+            try await document.create(on: context.database)
+            try await context.audit(AuditActor(userID: principal.userID, role: principal.role.rawValue), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind, "sha256": document.sha256, "size": String(document.size)])
+            return document
+        }
+    }
+
     func open(_ sealed: Data, documentID: UUID) throws -> Data {
         try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(documentID.uuidString.utf8))
     }
@@ -37,5 +60,5 @@ struct DocumentVault: Sendable {
         return key
     }
 
-    enum VaultError: Error { case sealFailed }
+    enum VaultError: Error { case sealFailed, noOperator }
 }

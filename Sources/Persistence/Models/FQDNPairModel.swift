@@ -30,3 +30,11 @@ public final class FQDNPairModel: Model, @unchecked Sendable {
         self.updatedAt = updatedAt
     }
 }
+
+extension FQDNPairModel {
+    /// Marks every entry of these DRIMboxes as changed now (`DateMAJ` of the white list).
+    static func touch(drimboxIDs: [UUID], at date: Date, on database: any Database) async throws {
+        guard !drimboxIDs.isEmpty else { return }
+        try await query(on: database).filter(\.$drimboxID ~~ drimboxIDs).set(\.$updatedAt, to: date).update()
+    }
+}

@@ -180,16 +180,14 @@ struct ApprovalEffects {
         guard owner.hasChanges else { return }
         try await owner.save(on: database)
         let drimboxes = try await DRIMboxModel.query(on: database).filter(\.$operatorID == owner.requireID()).all()
-        let ids = drimboxes.compactMap(\.id)
-        guard !ids.isEmpty else { return }
-        try await FQDNPairModel.query(on: database).filter(\.$drimboxID ~~ ids).set(\.$updatedAt, to: context.now).update()
+        try await FQDNPairModel.touch(drimboxIDs: drimboxes.compactMap(\.id), at: context.now, on: database)
         for drimbox in drimboxes where try drimbox.registryState().isTrusted {
             try await registryChanged(drimbox, "operator")
         }
     }
 
     private func touchPairs(of drimbox: DRIMboxModel) async throws {
-        try await FQDNPairModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).set(\.$updatedAt, to: context.now).update()
+        try await FQDNPairModel.touch(drimboxIDs: [drimbox.requireID()], at: context.now, on: database)
     }
 
     private func move(_ drimbox: DRIMboxModel, _ event: DRIMboxEvent, request: RequestModel) async throws {

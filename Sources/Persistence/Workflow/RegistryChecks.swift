@@ -108,7 +108,7 @@ struct RegistryChecks {
     }
 
     func pairsOf(_ drimbox: DRIMboxModel) async throws -> [FQDNPairModel] {
-        try await FQDNPairModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).sort(\.$pacsIndex).all()
+        try await RegistryQueries(database: database).pairs(of: drimbox)
     }
 
     private func certificateProblems(_ certificates: [CertificateDNAssignment], pairs: [FQDNPairModel], mustCoverAll: Bool, field: String) -> [ValidationError] {

@@ -46,7 +46,7 @@ extension WorkflowService {
         drimbox.updatedAt = context.now
         drimbox.version += 1
         try await drimbox.save(on: context.database)
-        try await FQDNPairModel.query(on: context.database).filter(\.$drimboxID == drimbox.requireID()).set(\.$updatedAt, to: context.now).update()
+        try await FQDNPairModel.touch(drimboxIDs: [drimbox.requireID()], at: context.now, on: context.database)
         try await DRIMboxRecorder(context: context).record(drimbox, event: DRIMboxEvent.exclusion.rawValue, from: from, to: to, principal: principal, requestID: nil, reason: reason.rawValue)
         try await context.enqueue(.registryChanged, ["drimboxID": try drimbox.requireID().uuidString, "cause": "exclusion"])
         try await context.enqueue(.notification, [

@@ -31,6 +31,8 @@ public struct Settings: Sendable {
     public var whitelist = WhitelistSettings()
     /// Exclude DRIMboxes whose VA document is overdue, in the background.
     public var enforceDeadlines = true
+    /// Bearer token that `/metrics` requires; `/metrics` answers 404 when nil.
+    public var metricsToken: String?
 
     public init() {}
 
@@ -67,6 +69,12 @@ public struct Settings: Sendable {
             guard let data = Data(base64Encoded: key), data.count == 32 else { throw SettingsError("EDC_DOCUMENT_KEY must be 32 bytes in base64") }
             settings.documentKey = data
         }
+        if let token = environment["EDC_METRICS_TOKEN"], !token.isEmpty {
+            guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw SettingsError("EDC_METRICS_TOKEN must be at least 16 visible ASCII characters")
+            }
+            settings.metricsToken = token
+        }
         if let level = environment["EDC_LOG_LEVEL"], !level.isEmpty { settings.logLevel = level }
         settings.whitelist.certificateFile = environment["EDC_WHITELIST_CERT"].flatMap { $0.isEmpty ? nil : $0 }
         settings.whitelist.privateKeyFile = environment["EDC_WHITELIST_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -80,6 +88,12 @@ public struct Settings: Sendable {
                 throw SettingsError("EDC_WHITELIST_LISTEN must be host:port, got '\(listen)'")
             }
             settings.whitelist.listen = (parts[0], port)
+        }
+        if let lag = environment["EDC_WHITELIST_MAX_LAG"] {
+            guard let value = Int(lag), (10...86_400).contains(value) else {
+                throw SettingsError("EDC_WHITELIST_MAX_LAG must be a number of seconds in 10...86400, got '\(lag)'")
+            }
+            settings.whitelist.maximumPublicationLag = TimeInterval(value)
         }
         if let namespace = environment["EDC_WHITELIST_NAMESPACE"], !namespace.isEmpty {
             guard WhitelistSettings.namespaces.contains(namespace) else {
@@ -111,6 +125,8 @@ public struct WhitelistSettings: Sendable {
     public var publishInBackground = true
     /// A dedicated listener for `/liste-blanche.xml` only (see `WhitelistListener`), off when nil.
     public var listen: (host: String, port: Int)?
+    /// A registry change not published after this long makes readiness report the white list DOWN.
+    public var maximumPublicationLag: TimeInterval = 300
 
     public init() {}
 }

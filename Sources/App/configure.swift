@@ -57,7 +57,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines, whitelistListener: app.edc.whitelistListener, listen: settings.whitelist.listen))
 
     app.middleware = Middlewares()
-    _ = EDCMetrics.registry  // before the first request, so Vapor's request metrics land in it
+    EDCMetrics.registerAll()  // before the first request, so Vapor's request metrics land in the registry
     app.middleware.use(ProblemMiddleware())
 
     try routes(app)

@@ -41,9 +41,11 @@ func routes(_ app: Application) throws {
     let admin = authenticated.grouped("admin")
     admin.get("operators", use: AdminController.operators)
     admin.post("operators", use: AdminController.createOperator)
+    admin.patch("operators", ":operatorID", use: AdminController.correctOperator)
     admin.post("users", use: AdminController.createUser)
     admin.post("users", ":userID", "tokens", use: AdminController.issueToken)
     admin.delete("tokens", ":tokenID", use: AdminController.revokeToken)
     admin.get("audit", "verification", use: AdminController.verifyAudit)
+    admin.get("liste-blanche", "publication", use: WhitelistController.publicationStatus)
     admin.post("liste-blanche", "publication", use: WhitelistController.publishNow)
 }

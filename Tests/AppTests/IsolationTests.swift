@@ -35,6 +35,7 @@ struct IsolationTests {
                     case "documentID": return objects.documentID
                     case "tokenID": return objects.tokenID
                     case "userID": return world.operatorB.user.id!.uuidString
+                    case "operatorID": return world.operatorBID.uuidString
                     case "action": return "withdraw"
                     default:
                         Issue.record("route \(route.description) has a parameter \(name) that this test does not know")

@@ -97,7 +97,8 @@ struct OpenAPITests {
             for operation in try Self.operations(in: document) {
                 let security = operation.object["security"] as? [[String: Any]]
                 let documentedPublic = security?.isEmpty == true
-                if Self.publicAPIOperations.contains(operation.key) || !operation.path.hasPrefix("/api/v1/") {
+                // Outside the API everything is public, except `/metrics` (its own bearer token).
+                if Self.publicAPIOperations.contains(operation.key) || (!operation.path.hasPrefix("/api/v1/") && operation.path != "/metrics") {
                     #expect(documentedPublic, "\(operation.key) must be documented public (security: [])")
                 }
                 let concretePath = operation.path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
@@ -275,7 +276,7 @@ struct OpenAPITests {
             try await log.record("health", app.exchange(.GET, "/q/health"), .ok)
             try await log.record("liveness", app.exchange(.GET, "/q/health/live"), .ok)
             try await log.record("readiness", app.exchange(.GET, "/q/health/ready"), .ok)
-            try await log.record("metrics", app.exchange(.GET, "/metrics"), .ok)
+            try await log.record("metrics", app.exchange(.GET, "/metrics", headers: app.metricsHeaders), .ok)
             try await log.record("revoke own token", app.exchange(.DELETE, "/api/v1/auth/tokens/\(tokenID)", headers: signedIn), .noContent)
             try await log.record("revoked token", app.exchange(.GET, "/api/v1/me", headers: signedIn), .unauthorized)
 

@@ -11,7 +11,7 @@ struct RegistryWorkflowTests {
         try await withTestDatabase { db in
             let fixture = try await Fixture.make(db)
             let first = try await fixture.declared(by: fixture.operatorA)
-            let withdrawal = try await fixture.workflow.createRequest(fixture.operatorA, kind: .withdrawal, drimboxID: first.id, payload: .withdrawal(WithdrawalPayload(reason: "Fin de contrat")), submit: true)
+            let withdrawal = try await fixture.workflow.createRequest(fixture.operatorA, kind: .withdrawal, drimboxID: first.id, payload: .withdrawal(WithdrawalPayload(reason: try FreeText("Fin de contrat"))), submit: true)
             _ = try await fixture.workflow.perform(fixture.reviewer, requestID: withdrawal.id!, action: .approve, reason: nil, expectedVersion: nil)
             #expect(try await DRIMboxModel.find(first.id, on: db)?.state == "withdrawn")
 
@@ -152,7 +152,7 @@ struct RegistryWorkflowTests {
             let fixture = try await Fixture.make(db)
             let drimbox = try await fixture.provisional(by: fixture.operatorA)
             let pairs = try await FQDNPairModel.query(on: db).filter(\.$drimboxID == drimbox.id!).all()
-            let payload = IntegrationPayload(operatorName: "Op", supportPhone: try FrenchPhoneNumber("0123456789"), supportEmail: try EmailAddress("s@example.fr"),
+            let payload = IntegrationPayload(operatorName: try Name("Op"), supportPhone: try FrenchPhoneNumber("0123456789"), supportEmail: try EmailAddress("s@example.fr"),
                 certificates: try pairs.map { CertificateDNAssignment(dbFQDN: try FQDN($0.dbFQDN), dn: try DistinguishedName("CN=\($0.dbFQDN),OU=318751275100020,O=Op,C=FR")) })
             let error = await #expect(throws: WorkflowError.self) {
                 try await fixture.workflow.createRequest(fixture.operatorA, kind: .integration, drimboxID: drimbox.id, payload: .integration(payload), submit: true)

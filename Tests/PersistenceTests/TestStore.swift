@@ -130,7 +130,7 @@ struct Fixture {
         let drimbox = try await declared(by: principal, pacs: pacs)
         let pairs = try await FQDNPairModel.query(on: database).filter(\.$drimboxID == drimbox.id!).sort(\.$pacsIndex).all()
         let payload = IntegrationPayload(
-            operatorName: "Opérateur", supportPhone: try FrenchPhoneNumber("0123456789"), supportEmail: try EmailAddress("s@example.fr"),
+            operatorName: try Name("Opérateur"), supportPhone: try FrenchPhoneNumber("0123456789"), supportEmail: try EmailAddress("s@example.fr"),
             certificates: try pairs.map { CertificateDNAssignment(dbFQDN: try FQDN($0.dbFQDN), dn: try DistinguishedName("CN=\($0.dbFQDN),OU=318751275100020,O=Op,C=FR")) })
         let request = try await workflow.createRequest(principal, kind: .integration, drimboxID: drimbox.id, payload: .integration(payload), submit: true)
         _ = try await workflow.perform(reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)

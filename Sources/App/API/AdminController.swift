@@ -7,16 +7,24 @@ import Vapor
 /// ANS administrators: operators, users, tokens, audit verification.
 enum AdminController {
     struct OperatorBody: Codable {
-        var legalName: String
+        var legalName: Name
         var siren: SIREN
         var supportPhone: FrenchPhoneNumber
         var supportEmail: EmailAddress
-        var responsibleContact: String?
+        var responsibleContact: ContactLine?
+    }
+
+    struct OperatorCorrectionBody: Codable {
+        var legalName: Name?
+        var supportPhone: FrenchPhoneNumber?
+        var supportEmail: EmailAddress?
+        var responsibleContact: ContactLine?
+        var reason: FreeText
     }
 
     struct UserBody: Codable {
         var email: EmailAddress
-        var displayName: String
+        var displayName: Name
         var role: Role
         var operatorID: UUID?
         var password: String
@@ -48,6 +56,15 @@ enum AdminController {
             by: principal.auditActor, legalName: body.legalName, siren: body.siren, supportPhone: body.supportPhone,
             supportEmail: body.supportEmail, responsibleContact: body.responsibleContact)
         return try created(OperatorResource(model))
+    }
+
+    /// `PATCH /api/v1/admin/operators/{operatorID}` (ANS): corrects an operator's registry data,
+    /// with a reason; audited with old and new values; the white list follows.
+    static func correctOperator(_ req: Request) async throws -> OperatorResource {
+        let principal = try req.requireANS()
+        let body = try JSONInput.decode(OperatorCorrectionBody.self, from: req)
+        let change = OperatorDataChange(legalName: body.legalName, supportPhone: body.supportPhone, supportEmail: body.supportEmail, responsibleContact: body.responsibleContact)
+        return try OperatorResource(try await req.workflow.correctOperator(principal, operatorID: try req.uuid("operatorID"), change: change, reason: body.reason))
     }
 
     /// `POST /api/v1/admin/users`

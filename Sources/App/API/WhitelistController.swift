@@ -148,6 +148,36 @@ enum WhitelistController {
         return response
     }
 
+    struct PublicationStatusResource: Content {
+        struct Omission: Content {
+            var identifiant: String
+            var db: String
+            var code: String
+            var problem: String
+        }
+
+        var status: String
+        var servedVersion: Int?
+        var servedGeneratedAt: Date?
+        var servedAgeSeconds: Int?
+        var publicationLagSeconds: Int
+        var maximumLagSeconds: Int
+        /// Entries of trusted DRIMboxes that the next publication leaves out, and why.
+        var omitted: [Omission]
+    }
+
+    /// `GET /api/v1/admin/liste-blanche/publication` (ANS): whether the served list follows the
+    /// registry, and which trusted entries cannot be written (so ANS can correct them).
+    static func publicationStatus(_ req: Request) async throws -> PublicationStatusResource {
+        _ = try req.requireANS()
+        let health = try await PublicationHealth.measure(on: req.db, startedAt: req.edc.startedAt, maximumLag: req.edc.settings.whitelist.maximumPublicationLag)
+        let refused = try await req.edc.publisher.unwritableEntries(on: req.db)
+        return PublicationStatusResource(
+            status: health.isUp ? "UP" : "DOWN", servedVersion: health.servedVersion, servedGeneratedAt: health.servedGeneratedAt,
+            servedAgeSeconds: health.servedAgeSeconds(), publicationLagSeconds: Int(health.lagSeconds), maximumLagSeconds: Int(health.maximumLagSeconds),
+            omitted: refused.map { .init(identifiant: $0.entry.identifiant, db: $0.entry.db, code: $0.error.code, problem: $0.error.message) })
+    }
+
     private static func pemResponse(_ pem: String) -> Response {
         let response = Response(status: .ok, body: .init(string: pem))
         response.headers.replaceOrAdd(name: .contentType, value: "application/x-pem-file")

@@ -29,12 +29,12 @@ enum DemoData {
         }
         let accounts = Accounts(store: app.edc.store, passwordCost: app.edc.settings.passwordCost)
         let system = AuditActor(userID: nil, role: Role.system.rawValue)
-        let admin = try await accounts.createUser(by: system, email: EmailAddress(logins[0].email), displayName: "Administratrice ANS (démo)", role: .administrator, operatorID: nil, password: password)
-        let reviewerUser = try await accounts.createUser(by: system, email: EmailAddress(logins[1].email), displayName: "Instructeur ANS (démo)", role: .reviewer, operatorID: nil, password: password)
-        let alpha = try await accounts.createOperator(by: system, legalName: "Alpha Imagerie (démo)", siren: SIREN("732829320"), supportPhone: FrenchPhoneNumber("01 23 45 67 89"), supportEmail: EmailAddress("support@alpha-imagerie.demo.edc"), responsibleContact: "Alice Martin, 06 12 34 56 78")
-        let beta = try await accounts.createOperator(by: system, legalName: "Bêta Radiologie (démo)", siren: SIREN("552100554"), supportPhone: FrenchPhoneNumber("04 72 00 00 00"), supportEmail: EmailAddress("support@beta-radiologie.demo.edc"), responsibleContact: nil)
-        let alice = try await accounts.createUser(by: system, email: EmailAddress(logins[2].email), displayName: "Alice Martin", role: .operatorUser, operatorID: alpha.id, password: password)
-        let bruno = try await accounts.createUser(by: system, email: EmailAddress(logins[3].email), displayName: "Bruno Petit", role: .operatorUser, operatorID: beta.id, password: password)
+        let admin = try await accounts.createUser(by: system, email: EmailAddress(logins[0].email), displayName: try Name("Administratrice ANS (démo)"), role: .administrator, operatorID: nil, password: password)
+        let reviewerUser = try await accounts.createUser(by: system, email: EmailAddress(logins[1].email), displayName: try Name("Instructeur ANS (démo)"), role: .reviewer, operatorID: nil, password: password)
+        let alpha = try await accounts.createOperator(by: system, legalName: try Name("Alpha Imagerie (démo)"), siren: SIREN("732829320"), supportPhone: FrenchPhoneNumber("01 23 45 67 89"), supportEmail: EmailAddress("support@alpha-imagerie.demo.edc"), responsibleContact: try ContactLine("Alice Martin, 06 12 34 56 78"))
+        let beta = try await accounts.createOperator(by: system, legalName: try Name("Bêta Radiologie (démo)"), siren: SIREN("552100554"), supportPhone: FrenchPhoneNumber("04 72 00 00 00"), supportEmail: EmailAddress("support@beta-radiologie.demo.edc"), responsibleContact: nil)
+        let alice = try await accounts.createUser(by: system, email: EmailAddress(logins[2].email), displayName: try Name("Alice Martin"), role: .operatorUser, operatorID: alpha.id, password: password)
+        let bruno = try await accounts.createUser(by: system, email: EmailAddress(logins[3].email), displayName: try Name("Bruno Petit"), role: .operatorUser, operatorID: beta.id, password: password)
         _ = admin
 
         let workflow = app.edc.workflow
@@ -87,7 +87,7 @@ enum DemoData {
                 pacs: try (1...pacs).map { index in
                     PACSHostnames(sourceHostname: try Hostname("drimbox\(index).site.example"), viewerHostname: try Hostname("viewer\(index).site.example"))
                 },
-                cgiDocumentID: cgi, comment: "Déclaration de démonstration")
+                cgiDocumentID: cgi, comment: try FreeText("Déclaration de démonstration"))
             return try await workflow.createRequest(principal, kind: .declaration, drimboxID: nil, payload: .declaration(payload), submit: submit)
         }
 
@@ -103,7 +103,7 @@ enum DemoData {
                 CertificateDNAssignment(dbFQDN: try FQDN($0.dbFQDN), dn: try DistinguishedName("CN=\($0.dbFQDN),OU=318751275100020,O=\(organisation),ST=Paris (75),C=FR"))
             }
             let op = try await OperatorModel.find(principal.operatorID, on: app.db)!
-            let payload = IntegrationPayload(operatorName: op.legalName, supportPhone: try FrenchPhoneNumber(op.supportPhone), supportEmail: try EmailAddress(op.supportEmail), certificates: certificates)
+            let payload = IntegrationPayload(operatorName: try Name(op.legalName), supportPhone: try FrenchPhoneNumber(op.supportPhone), supportEmail: try EmailAddress(op.supportEmail), certificates: certificates)
             let request = try await workflow.createRequest(principal, kind: .integration, drimboxID: drimboxID, payload: .integration(payload), submit: true)
             _ = try await workflow.perform(reviewer, requestID: try request.requireID(), action: .approve, reason: nil, expectedVersion: nil)
         }

@@ -58,7 +58,7 @@ public enum Launcher {
     public static func createOperator(settings: Settings, legalName: String, siren: String, phone: String, email: String) async throws -> String {
         try await withApplication(settings: settings) { app in
             let model = try await accounts(app).createOperator(
-                by: AuditActor(userID: nil, role: Role.administrator.rawValue), legalName: legalName, siren: try SIREN(siren),
+                by: AuditActor(userID: nil, role: Role.administrator.rawValue), legalName: try Name(legalName), siren: try SIREN(siren),
                 supportPhone: try FrenchPhoneNumber(phone), supportEmail: try EmailAddress(email), responsibleContact: nil)
             return try model.requireID().uuidString
         }
@@ -75,7 +75,7 @@ public enum Launcher {
                 operatorID = op.id
             }
             let user = try await accounts(app).createUser(
-                by: AuditActor(userID: nil, role: Role.administrator.rawValue), email: try EmailAddress(email), displayName: displayName,
+                by: AuditActor(userID: nil, role: Role.administrator.rawValue), email: try EmailAddress(email), displayName: try Name(displayName),
                 role: role, operatorID: operatorID, password: password)
             return try user.requireID().uuidString
         }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Metrics
 import Prometheus
@@ -13,8 +14,34 @@ enum EDCMetrics {
         return registry
     }()
 
-    /// `GET /metrics`
+    /// Entries of trusted DRIMboxes left out of the last published white list (cannot be written).
+    static let whitelistOmittedEntries = registry.makeGauge(name: "edc_whitelist_omitted_entries")
+    /// Publication attempts that failed (the previous version stayed served).
+    static let whitelistPublicationFailures = registry.makeCounter(name: "edc_whitelist_publication_failures_total")
+    /// Seconds since the oldest registry change not yet in a published white list (0 when up to date).
+    static let whitelistPublicationLag = registry.makeGauge(name: "edc_whitelist_publication_lag_seconds")
+    /// Seconds since the served white list was generated.
+    static let whitelistServedAge = registry.makeGauge(name: "edc_whitelist_served_age_seconds")
+
+    /// Registers EDC's own series, so that they show from the first scrape.
+    static func registerAll() {
+        _ = (whitelistOmittedEntries, whitelistPublicationFailures, whitelistPublicationLag, whitelistServedAge)
+    }
+
+    /// `GET /metrics`: only with `Authorization: Bearer <EDC_METRICS_TOKEN>` (401 otherwise); off
+    /// (404) when no token is configured. The figures tell an attacker about load and failures.
     static func scrape(_ req: Request) async throws -> Response {
+        guard let expected = req.edc.settings.metricsToken else { throw Abort(.notFound, reason: "Élément introuvable.") }
+        // Compared as hashes: the time taken does not depend on how much of the token matches.
+        guard let given = req.headers.bearerAuthorization?.token,
+              Data(SHA256.hash(data: Data(given.utf8))) == Data(SHA256.hash(data: Data(expected.utf8)))
+        else { throw Abort(.unauthorized, reason: "Jeton de métriques requis.") }
+        // Measured at scrape time, so that the lag grows even while the publisher is stuck.
+        if let health = try? await PublicationHealth.measure(
+            on: req.db, startedAt: req.edc.startedAt, maximumLag: req.edc.settings.whitelist.maximumPublicationLag) {
+            whitelistPublicationLag.set(health.lagSeconds)
+            if let age = health.servedAgeSeconds() { whitelistServedAge.set(Double(age)) }
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         let response = Response(status: .ok, body: .init(data: Data(buffer)))

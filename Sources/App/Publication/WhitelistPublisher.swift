@@ -21,6 +21,8 @@ struct WhitelistPublisher: Sendable {
     struct Outcome: Sendable, Equatable {
         var publishedSeq: Int?
         var acknowledged: Int
+        /// Entries of trusted DRIMboxes left out of the published version because they cannot be written.
+        var omitted: [WhitelistEntryValidator.Refusal] = []
     }
 
     private struct Result: Sendable {
@@ -43,7 +45,9 @@ struct WhitelistPublisher: Sendable {
             guard force || !events.isEmpty || latest == nil else { return Result(outcome: Outcome(publishedSeq: nil, acknowledged: 0)) }
             FaultInjection.point("whitelist.collect")
 
-            let entries = try await RegistryQueries(database: db).trustedEntries().map(Self.entry)
+            // Fail closed per entry: an entry the writer refuses is left out (a DRIMbox that cannot
+            // be described is not trusted); the others, and every removal, are published.
+            let (entries, refused) = WhitelistEntryValidator.partition(try await RegistryQueries(database: db).trustedEntries().map(Self.entry))
             let entriesJSON = try JSONText.encode(entries)
             if latest?.entries == entriesJSON && !force {
                 try await OutboxQueue.markProcessed(events.compactMap(\.id), at: context.now, on: db)
@@ -74,16 +78,33 @@ struct WhitelistPublisher: Sendable {
             FaultInjection.point("whitelist.stored")
             try await OutboxQueue.markProcessed(events.compactMap(\.id), at: context.now, on: db)
             try await context.audit(AuditActor(userID: nil, role: Role.system.rawValue), action: "whitelist.publish", entityType: "whitelist", entityID: String(version.seq), data: [
-                "sha256": version.sha256, "entries": String(entries.count), "events": String(events.count),
+                "sha256": version.sha256, "entries": String(entries.count), "events": String(events.count), "omitted": String(refused.count),
             ])
-            return Result(outcome: Outcome(publishedSeq: version.seq, acknowledged: events.count), version: version)
+            for refusal in refused {
+                try await context.audit(AuditActor(userID: nil, role: Role.system.rawValue), action: "whitelist.entry_omitted", entityType: "drimbox", entityID: refusal.entry.identifiant, data: [
+                    "version": String(version.seq), "db": refusal.entry.db, "code": refusal.error.code, "problem": refusal.error.message,
+                ])
+            }
+            return Result(outcome: Outcome(publishedSeq: version.seq, acknowledged: events.count, omitted: refused), version: version)
         }
         FaultInjection.point("whitelist.committed")
         if let version = result.version {
             current.install(version)
             logger.notice("white list published", metadata: ["version": .stringConvertible(version.seq), "entries": .stringConvertible(version.entryCount)])
+            EDCMetrics.whitelistOmittedEntries.set(Double(result.outcome.omitted.count))
+            for refusal in result.outcome.omitted {
+                logger.error("white list entry left out: it cannot be written", metadata: [
+                    "version": .stringConvertible(version.seq), "identifiant": .string(refusal.entry.identifiant),
+                    "db": .string(refusal.entry.db), "code": .string(refusal.error.code), "problem": .string(refusal.error.message),
+                ])
+            }
         }
         return result.outcome
+    }
+
+    /// The entries of trusted DRIMboxes that cannot be written, as the next publication would find them.
+    func unwritableEntries(on database: any Database) async throws -> [WhitelistEntryValidator.Refusal] {
+        WhitelistEntryValidator.partition(try await RegistryQueries(database: database).trustedEntries().map(Self.entry)).refused
     }
 
     static func entry(_ trusted: TrustedEntry) -> WhitelistEntry {
@@ -142,6 +163,7 @@ actor PublicationLoop {
         do {
             try await publisher.publishPending(force: force)
         } catch {
+            EDCMetrics.whitelistPublicationFailures.increment()
             publisher.logger.error("white list publication failed; the previous version stays served", metadata: ["error": .string(String(reflecting: error))])
         }
     }

@@ -16,23 +16,20 @@ struct Accounts: Sendable {
         var expiresAt: Date?
     }
 
-    func createOperator(by actor: AuditActor, legalName: String, siren: SIREN, supportPhone: FrenchPhoneNumber, supportEmail: EmailAddress, responsibleContact: String?) async throws -> OperatorModel {
-        let name = legalName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count) else {
-            throw ValidationErrors([ValidationError(code: "name.length", field: "legalName", userMessage: "La raison sociale doit comporter entre 1 et 200 caractères.", technicalDetail: "legal name length")])
-        }
+    func createOperator(by actor: AuditActor, legalName: Name, siren: SIREN, supportPhone: FrenchPhoneNumber, supportEmail: EmailAddress, responsibleContact: ContactLine?) async throws -> OperatorModel {
+        let name = legalName.value
         return try await store.write { context in
             if try await OperatorModel.query(on: context.database).filter(\.$siren == siren.value).first() != nil {
                 throw ValidationErrors([ValidationError(code: "operator.siren_taken", field: "siren", userMessage: "Un opérateur avec ce SIREN existe déjà.", technicalDetail: "operator SIREN \(siren.value) exists")])
             }
-            let model = OperatorModel(id: UUID(), legalName: name, siren: siren.value, supportPhone: supportPhone.value, supportEmail: supportEmail.value, responsibleContact: responsibleContact)
+            let model = OperatorModel(id: UUID(), legalName: name, siren: siren.value, supportPhone: supportPhone.value, supportEmail: supportEmail.value, responsibleContact: responsibleContact?.value)
             try await model.create(on: context.database)
             try await context.audit(actor, action: "operator.create", entityType: "operator", entityID: siren.value, data: ["legalName": name])
             return model
         }
     }
 
-    func createUser(by actor: AuditActor, email: EmailAddress, displayName: String, role: Role, operatorID: UUID?, password: String) async throws -> UserModel {
+    func createUser(by actor: AuditActor, email: EmailAddress, displayName: Name, role: Role, operatorID: UUID?, password: String) async throws -> UserModel {
         var problems: [ValidationError] = []
         if role == .system {
             problems.append(ValidationError(code: "user.role", field: "role", userMessage: "Rôle invalide.", technicalDetail: "system role is internal"))
@@ -44,10 +41,7 @@ struct Accounts: Sendable {
         if password.count < 12 || password.utf8.count > 72 {
             problems.append(ValidationError(code: "user.password_length", field: "password", userMessage: "Le mot de passe doit comporter de 12 caractères à 72 octets.", technicalDetail: "password length \(password.count) characters, \(password.utf8.count) bytes"))
         }
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...200).contains(name.count) {
-            problems.append(ValidationError(code: "name.length", field: "displayName", userMessage: "Le nom doit comporter entre 1 et 200 caractères.", technicalDetail: "display name length"))
-        }
+        let name = displayName.value
         if !problems.isEmpty { throw ValidationErrors(problems) }
         let hash = try Bcrypt.hash(password, cost: passwordCost)
         let login = Self.login(email)

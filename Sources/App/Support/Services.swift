@@ -12,6 +12,8 @@ struct EDCServices: Sendable {
     var currentWhitelist: CurrentWhitelist
     var signing: WhitelistSigningSetup
     var whitelistListener: WhitelistListener?
+    /// When this process configured its services (readiness counts an unpublished first list from here).
+    var startedAt = Date()
 }
 
 extension Application {

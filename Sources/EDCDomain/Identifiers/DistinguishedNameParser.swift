@@ -112,10 +112,11 @@ struct DistinguishedNameParser {
                 "distinguished name \(text.quotedForLog): value of \(type) at offset \(valueStart) is not valid UTF-8"
             )
         }
-        if decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        // The rule every text of the white list follows (C0/C1 controls, bidi controls, noncharacters).
+        if TextRule.firstRefused(in: decoded, lines: .single) != nil {
             throw failure(
                 "dn.control_character",
-                "Le DN « \(text.trimmingWhitespace) » n'est pas valide : l'attribut \(type) contient un caractère de contrôle (retour à la ligne, tabulation…).",
+                "Le DN n'est pas valide : l'attribut \(type) contient un caractère de contrôle ou invisible (retour à la ligne, tabulation, contrôle de direction…).",
                 "distinguished name \(text.quotedForLog): value of \(type) contains a control character"
             )
         }

@@ -112,9 +112,9 @@ public struct DeclarationPayload: Sendable, Hashable, Codable {
     public var clients: [SIREN]
     public var pacs: [PACSHostnames]
     public var cgiDocumentID: UUID?
-    public var comment: String?
+    public var comment: FreeText?
 
-    public init(clients: [SIREN], pacs: [PACSHostnames], cgiDocumentID: UUID? = nil, comment: String? = nil) {
+    public init(clients: [SIREN], pacs: [PACSHostnames], cgiDocumentID: UUID? = nil, comment: FreeText? = nil) {
         self.clients = clients
         self.pacs = pacs
         self.cgiDocumentID = cgiDocumentID
@@ -145,19 +145,18 @@ public struct DeclarationPayload: Sendable, Hashable, Codable {
                 userMessage: "Le nombre de PACS doit être compris entre 1 et \(Self.maximumPACS).",
                 technicalDetail: "pacs count \(pacs.count) outside 1...\(Self.maximumPACS)"))
         }
-        problems += commentProblems(comment, field: "comment")
         return problems
     }
 }
 
 /// Step 3: the operator's identity for the white list and one certificate DN per FQDN pair.
 public struct IntegrationPayload: Sendable, Hashable, Codable {
-    public var operatorName: String
+    public var operatorName: Name
     public var supportPhone: FrenchPhoneNumber
     public var supportEmail: EmailAddress
     public var certificates: [CertificateDNAssignment]
 
-    public init(operatorName: String, supportPhone: FrenchPhoneNumber, supportEmail: EmailAddress, certificates: [CertificateDNAssignment]) {
+    public init(operatorName: Name, supportPhone: FrenchPhoneNumber, supportEmail: EmailAddress, certificates: [CertificateDNAssignment]) {
         self.operatorName = operatorName
         self.supportPhone = supportPhone
         self.supportEmail = supportEmail
@@ -165,7 +164,7 @@ public struct IntegrationPayload: Sendable, Hashable, Codable {
     }
 
     func problems() -> [ValidationError] {
-        var problems = nameProblems(operatorName, field: "operatorName")
+        var problems: [ValidationError] = []
         if certificates.isEmpty {
             problems.append(ValidationError(
                 code: "integration.certificates_empty", field: "certificates",
@@ -183,9 +182,9 @@ public struct IntegrationPayload: Sendable, Hashable, Codable {
 /// Step 4: the signed acceptance test document.
 public struct VADocumentPayload: Sendable, Hashable, Codable {
     public var vaDocumentID: UUID
-    public var comment: String?
+    public var comment: FreeText?
 
-    public init(vaDocumentID: UUID, comment: String? = nil) {
+    public init(vaDocumentID: UUID, comment: FreeText? = nil) {
         self.vaDocumentID = vaDocumentID
         self.comment = comment
     }
@@ -194,13 +193,13 @@ public struct VADocumentPayload: Sendable, Hashable, Codable {
 /// Situation 2: back on the list after an exclusion.
 public struct ReintegrationPayload: Sendable, Hashable, Codable {
     /// The operator's account of the exclusion and of what was done about it.
-    public var statement: String
+    public var statement: FreeText
     /// A newly signed CGI document: required when the exclusion was for a cyber-security incident.
     public var cgiDocumentID: UUID?
     /// New certificate DNs, when keys were compromised.
     public var certificates: [CertificateDNAssignment]?
 
-    public init(statement: String, cgiDocumentID: UUID? = nil, certificates: [CertificateDNAssignment]? = nil) {
+    public init(statement: FreeText, cgiDocumentID: UUID? = nil, certificates: [CertificateDNAssignment]? = nil) {
         self.statement = statement
         self.cgiDocumentID = cgiDocumentID
         self.certificates = certificates
@@ -208,12 +207,11 @@ public struct ReintegrationPayload: Sendable, Hashable, Codable {
 
     func problems() -> [ValidationError] {
         var problems: [ValidationError] = []
-        if statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if statement.isEmpty {
             problems.append(ValidationError(
                 code: "reintegration.statement_empty", field: "statement",
                 userMessage: "Décrivez le motif de l'exclusion et les mesures prises.", technicalDetail: "empty statement"))
         }
-        problems += commentProblems(statement, field: "statement")
         return problems
     }
 }
@@ -228,7 +226,7 @@ public struct ModificationPayload: Sendable, Hashable, Codable {
 
     public var supportPhone: FrenchPhoneNumber?
     public var supportEmail: EmailAddress?
-    public var responsibleContact: String?
+    public var responsibleContact: ContactLine?
     public var hostnameChanges: [HostnameChange]?
     /// New PACS: each gets a new FQDN pair on approval.
     public var addPACS: [PACSHostnames]?
@@ -236,7 +234,7 @@ public struct ModificationPayload: Sendable, Hashable, Codable {
     public var certificates: [CertificateDNAssignment]?
 
     public init(
-        supportPhone: FrenchPhoneNumber? = nil, supportEmail: EmailAddress? = nil, responsibleContact: String? = nil,
+        supportPhone: FrenchPhoneNumber? = nil, supportEmail: EmailAddress? = nil, responsibleContact: ContactLine? = nil,
         hostnameChanges: [HostnameChange]? = nil, addPACS: [PACSHostnames]? = nil, certificates: [CertificateDNAssignment]? = nil
     ) {
         self.supportPhone = supportPhone
@@ -256,20 +254,19 @@ public struct ModificationPayload: Sendable, Hashable, Codable {
                 code: "modification.empty", userMessage: "La demande de modification ne modifie rien.",
                 technicalDetail: "modification payload changes nothing"))
         }
-        if let contact = responsibleContact { problems += commentProblems(contact, field: "responsibleContact", limit: 300) }
         return problems
     }
 }
 
 /// Situation 4: the operator decommissions the DRIMbox.
 public struct WithdrawalPayload: Sendable, Hashable, Codable {
-    public var reason: String
+    public var reason: FreeText
 
-    public init(reason: String) { self.reason = reason }
+    public init(reason: FreeText) { self.reason = reason }
 
     func problems() -> [ValidationError] {
-        var problems = commentProblems(reason, field: "reason")
-        if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        var problems: [ValidationError] = []
+        if reason.isEmpty {
             problems.append(ValidationError(
                 code: "withdrawal.reason_empty", field: "reason",
                 userMessage: "Indiquez le motif du retrait.", technicalDetail: "empty withdrawal reason"))
@@ -284,21 +281,4 @@ public struct OperatorChangePayload: Sendable, Hashable, Codable {
     public var targetOperatorSIREN: SIREN
 
     public init(targetOperatorSIREN: SIREN) { self.targetOperatorSIREN = targetOperatorSIREN }
-}
-
-func commentProblems(_ text: String?, field: String, limit: Int = 4000) -> [ValidationError] {
-    guard let text, text.count > limit else { return [] }
-    return [ValidationError(
-        code: "text.too_long", field: field,
-        userMessage: "Ce texte dépasse \(limit) caractères.", technicalDetail: "\(field) has \(text.count) characters > \(limit)")]
-}
-
-func nameProblems(_ text: String, field: String) -> [ValidationError] {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    if trimmed.isEmpty || trimmed.count > 200 {
-        return [ValidationError(
-            code: "name.length", field: field,
-            userMessage: "Ce nom doit comporter entre 1 et 200 caractères.", technicalDetail: "\(field) length \(trimmed.count) outside 1...200")]
-    }
-    return []
 }

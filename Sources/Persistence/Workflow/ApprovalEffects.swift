@@ -32,10 +32,9 @@ struct ApprovalEffects {
             try await move(drimbox, .provisionalIntegration, request: request)
             try await setCertificates(integration.certificates, of: drimbox)
             if let owner = try await OperatorModel.find(drimbox.operatorID, on: database) {
-                owner.legalName = integration.operatorName.trimmingCharacters(in: .whitespacesAndNewlines)
-                owner.supportPhone = integration.supportPhone.value
-                owner.supportEmail = integration.supportEmail.value
-                try await saveOperator(owner)
+                try await OperatorRecords(context: context).apply(
+                    OperatorDataChange(legalName: integration.operatorName, supportPhone: integration.supportPhone, supportEmail: integration.supportEmail),
+                    to: owner, by: principal.auditActor, cause: "request \(request.number)")
             }
             drimbox.vaDueAt = context.now.addingTimeInterval(configuration.vaDeadline)
             try await saveDRIMbox(drimbox)
@@ -58,7 +57,7 @@ struct ApprovalEffects {
         case .modification(let modification):
             let drimbox = try drimbox.orThrow()
             try await move(drimbox, .modification, request: request)
-            try await modify(drimbox, modification)
+            try await modify(drimbox, modification, request: request)
             try await saveDRIMbox(drimbox)
             if try drimbox.registryState().isTrusted { try await registryChanged(drimbox, "modification") }
         case .withdrawal:
@@ -137,20 +136,26 @@ struct ApprovalEffects {
 
     // MARK: Registry changes
 
-    private func modify(_ drimbox: DRIMboxModel, _ modification: ModificationPayload) async throws {
-        if modification.supportPhone != nil || modification.supportEmail != nil || modification.responsibleContact != nil,
-           let owner = try await OperatorModel.find(drimbox.operatorID, on: database) {
-            if let phone = modification.supportPhone { owner.supportPhone = phone.value }
-            if let email = modification.supportEmail { owner.supportEmail = email.value }
-            if let contact = modification.responsibleContact { owner.responsibleContact = contact }
-            try await saveOperator(owner)
+    private func modify(_ drimbox: DRIMboxModel, _ modification: ModificationPayload, request: RequestModel) async throws {
+        let change = OperatorDataChange(supportPhone: modification.supportPhone, supportEmail: modification.supportEmail, responsibleContact: modification.responsibleContact)
+        if !change.isEmpty, let owner = try await OperatorModel.find(drimbox.operatorID, on: database) {
+            try await OperatorRecords(context: context).apply(change, to: owner, by: principal.auditActor, cause: "request \(request.number)")
         }
         let pairs = try await RegistryChecks(database: database, configuration: configuration).pairsOf(drimbox)
         for change in modification.hostnameChanges ?? [] {
             guard let pair = pairs.first(where: { $0.dbFQDN == change.dbFQDN.value }) else { continue }
-            if let source = change.sourceHostname { pair.sourceHostname = source.value }
-            if let viewer = change.viewerHostname { pair.viewerHostname = viewer.value }
+            var data = ["db": pair.dbFQDN]
+            if let source = change.sourceHostname, source.value != pair.sourceHostname {
+                (data["sourceHostname.old"], data["sourceHostname.new"]) = (pair.sourceHostname, source.value)
+                pair.sourceHostname = source.value
+            }
+            if let viewer = change.viewerHostname, viewer.value != pair.viewerHostname {
+                (data["viewerHostname.old"], data["viewerHostname.new"]) = (pair.viewerHostname, viewer.value)
+                pair.viewerHostname = viewer.value
+            }
+            guard data.count > 1 else { continue }
             try await pair.save(on: database)
+            try await context.audit(principal.auditActor, action: "drimbox.set_hostnames", entityType: "drimbox", entityID: String(drimbox.identifier), data: data)
         }
         var nextIndex = (pairs.map(\.pacsIndex).max() ?? 0) + 1
         for hostnames in modification.addPACS ?? [] {
@@ -167,22 +172,13 @@ struct ApprovalEffects {
         let pairs = try await RegistryChecks(database: database, configuration: configuration).pairsOf(drimbox)
         for certificate in certificates {
             guard let pair = pairs.first(where: { $0.dbFQDN == certificate.dbFQDN.value }) else { continue }
+            let previous = pair.certificateDN
             pair.certificateDN = certificate.dn.description
             pair.updatedAt = context.now
             try await pair.save(on: database)
-            try await context.audit(principal.auditActor, action: "drimbox.set_certificate", entityType: "drimbox", entityID: String(drimbox.identifier), data: ["db": pair.dbFQDN, "dn": certificate.dn.description])
-        }
-    }
-
-    /// The white list shows the operator's name and contacts on every entry of every one of its
-    /// DRIMboxes: when they change, all those entries change (`DateMAJ`), and the list must be rebuilt.
-    private func saveOperator(_ owner: OperatorModel) async throws {
-        guard owner.hasChanges else { return }
-        try await owner.save(on: database)
-        let drimboxes = try await DRIMboxModel.query(on: database).filter(\.$operatorID == owner.requireID()).all()
-        try await FQDNPairModel.touch(drimboxIDs: drimboxes.compactMap(\.id), at: context.now, on: database)
-        for drimbox in drimboxes where try drimbox.registryState().isTrusted {
-            try await registryChanged(drimbox, "operator")
+            try await context.audit(principal.auditActor, action: "drimbox.set_certificate", entityType: "drimbox", entityID: String(drimbox.identifier), data: [
+                "db": pair.dbFQDN, "dn": certificate.dn.description, "dn.old": previous ?? "",
+            ])
         }
     }
 

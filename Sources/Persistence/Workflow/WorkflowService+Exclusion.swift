@@ -8,9 +8,7 @@ extension WorkflowService {
         guard principal.role.isANS || principal.role == .system else {
             throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString)
         }
-        if let detail, detail.count > 4000 {
-            throw ValidationErrors([ValidationError(code: "text.too_long", field: "detail", userMessage: "Le détail dépasse 4000 caractères.", technicalDetail: "detail too long")])
-        }
+        let detail = try FreeText.validated(detail, field: "detail").flatMap { $0.isEmpty ? nil : $0.value }
         return try await store.write { context in
             guard let drimbox = try await DRIMboxModel.find(drimboxID, on: context.database) else {
                 throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString)

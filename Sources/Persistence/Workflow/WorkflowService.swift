@@ -90,12 +90,15 @@ public struct WorkflowService: Sendable {
             let checks = RegistryChecks(database: context.database, configuration: configuration)
             let drimbox = try await checks.targetDRIMbox(kind: payload.kind, id: request.drimboxID, principal: principal)
             request.counterpartOperatorID = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: false)
+            let previousPayload = request.payload
             request.payload = String(decoding: try payload.encoded(using: JSONText.encoder), as: UTF8.self)
             // A consent was given to the content as it was: a new content needs a new consent.
             request.consentedAt = nil
             request.consentedBy = nil
             try await saveVersioned(request, now: context.now, on: context.database)
-            try await context.audit(principal.auditActor, action: "request.update", entityType: "request", entityID: request.number.description)
+            try await context.audit(principal.auditActor, action: "request.update", entityType: "request", entityID: request.number.description, data: [
+                "payload.old": previousPayload, "payload.new": request.payload,
+            ])
             return request
         }
     }
@@ -110,13 +113,8 @@ public struct WorkflowService: Sendable {
             try checkExpectedVersion(request, expectedVersion)
             let kind = try request.requestKind()
             let state = try request.requestState()
-            let target = try RequestStateMachine.target(kind: kind, from: state, action: action, role: principal.role, reason: reason)
-            let trimmedReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let trimmedReason, trimmedReason.count > 4000 {
-                throw ValidationErrors([ValidationError(
-                    code: "text.too_long", field: "reason", userMessage: "Le motif dépasse 4000 caractères.",
-                    technicalDetail: "reason has \(trimmedReason.count) characters")])
-            }
+            let trimmedReason = try FreeText.validated(reason, field: "reason")?.value
+            let target = try RequestStateMachine.target(kind: kind, from: state, action: action, role: principal.role, reason: trimmedReason)
             try checkOperatorSide(principal, request: request, action: action)
 
             let payload = try RequestPayload.decode(kind: kind, from: Data(request.payload.utf8), using: JSONText.decoder)

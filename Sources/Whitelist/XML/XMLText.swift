@@ -1,16 +1,13 @@
+import EDCDomain
+
 /// Escaping for the text and attribute values the writer produces.
 enum XMLText {
-    /// True when every scalar is allowed in XML 1.0 and is not a control character other than
-    /// tab (the writer never emits CR/LF inside a value: they would not survive a round trip).
-    static func isWritable(_ text: String, allowTab: Bool = false) -> Bool {
-        text.unicodeScalars.allSatisfy { scalar in
-            switch scalar.value {
-            case 0x09: return allowTab
-            case 0x00...0x1F, 0x7F...0x9F: return false
-            case 0xFFFE, 0xFFFF: return false
-            default: return true
-            }
-        }
+    /// True when the text can be written as a value: the domain's rule for every text that reaches
+    /// the white list (`TextRule.isPublishable`), so that the registry can never hold a value the
+    /// writer refuses. (The writer never emits CR/LF or tabs inside a value: they would not survive
+    /// a round trip.)
+    static func isWritable(_ text: String) -> Bool {
+        TextRule.isPublishable(text)
     }
 
     static func appendEscaped(_ text: String, to output: inout String) {

@@ -21,6 +21,7 @@ func withTestApp(_ adjust: (inout Settings) -> Void = { _ in }, _ body: (Applica
     settings.dataDirectory = dataDirectory
     settings.passwordCost = 4
     settings.documentKey = Data(repeating: 7, count: 32)
+    settings.metricsToken = "metrics-token-for-tests"
     adjust(&settings)
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
@@ -65,10 +66,10 @@ struct World {
     static func make(_ app: Application) async throws -> World {
         let accounts = Accounts(store: app.edc.store, passwordCost: 4)
         let system = AuditActor(userID: nil, role: "system")
-        let a = try await accounts.createOperator(by: system, legalName: "Opérateur A", siren: SIREN("732829320"), supportPhone: FrenchPhoneNumber("01 23 45 67 89"), supportEmail: EmailAddress("support@a.example.fr"), responsibleContact: nil)
-        let b = try await accounts.createOperator(by: system, legalName: "Opérateur B", siren: SIREN("552100554"), supportPhone: FrenchPhoneNumber("04 72 00 00 00"), supportEmail: EmailAddress("support@b.example.fr"), responsibleContact: nil)
+        let a = try await accounts.createOperator(by: system, legalName: Name("Opérateur A"), siren: SIREN("732829320"), supportPhone: FrenchPhoneNumber("01 23 45 67 89"), supportEmail: EmailAddress("support@a.example.fr"), responsibleContact: nil)
+        let b = try await accounts.createOperator(by: system, legalName: Name("Opérateur B"), siren: SIREN("552100554"), supportPhone: FrenchPhoneNumber("04 72 00 00 00"), supportEmail: EmailAddress("support@b.example.fr"), responsibleContact: nil)
         func account(_ email: String, _ role: Role, _ operatorID: UUID?) async throws -> Account {
-            let user = try await accounts.createUser(by: system, email: EmailAddress(email), displayName: email, role: role, operatorID: operatorID, password: password)
+            let user = try await accounts.createUser(by: system, email: EmailAddress(email), displayName: Name(email), role: role, operatorID: operatorID, password: password)
             let token = try await accounts.issueToken(by: system, for: user, name: "test", lifetime: nil).token
             return Account(user: user, token: token, principal: Principal(userID: user.id, role: role, operatorID: operatorID))
         }
@@ -93,6 +94,15 @@ extension Application {
             buffer = ByteBuffer(string: json)
         }
         return try await testing().sendRequest(method, path, headers: headers, body: buffer)
+    }
+}
+
+extension Application {
+    /// What a Prometheus scraper sends to `/metrics`.
+    var metricsHeaders: HTTPHeaders {
+        var headers = HTTPHeaders()
+        if let token = edc.settings.metricsToken { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        return headers
     }
 }
 

@@ -33,6 +33,11 @@ public struct Settings: Sendable {
     public var enforceDeadlines = true
     /// Bearer token that `/metrics` requires; `/metrics` answers 404 when nil.
     public var metricsToken: String?
+    public var signIn = SignInSettings()
+    /// Longest lifetime of an API token, in days (sign-in tokens and administrator-issued ones).
+    public var maximumTokenLifetimeDays = 90
+    /// The time, for everything that stores or compares dates (tests move it).
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init() {}
 
@@ -75,6 +80,23 @@ public struct Settings: Sendable {
             }
             settings.metricsToken = token
         }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw SettingsError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            }
+            return value
+        }
+        settings.signIn.maximumFailures = try integer("EDC_SIGNIN_MAX_FAILURES", 1...100) ?? settings.signIn.maximumFailures
+        settings.signIn.lockDuration = try integer("EDC_SIGNIN_LOCK_SECONDS", 1...86_400).map(TimeInterval.init) ?? settings.signIn.lockDuration
+        settings.signIn.maximumAddressFailures = try integer("EDC_SIGNIN_ADDRESS_FAILURES", 1...10_000) ?? settings.signIn.maximumAddressFailures
+        settings.signIn.passwordThreads = try integer("EDC_PASSWORD_THREADS", 1...64) ?? settings.signIn.passwordThreads
+        settings.signIn.passwordQueue = try integer("EDC_PASSWORD_QUEUE", 1...10_000) ?? settings.signIn.passwordQueue
+        if let trust = environment["EDC_TRUST_FORWARDED_FOR"], !trust.isEmpty {
+            guard trust == "true" || trust == "false" else { throw SettingsError("EDC_TRUST_FORWARDED_FOR must be true or false, got '\(trust)'") }
+            settings.signIn.trustForwardedFor = trust == "true"
+        }
+        settings.maximumTokenLifetimeDays = try integer("EDC_TOKEN_MAX_DAYS", 1...730) ?? settings.maximumTokenLifetimeDays
         if let level = environment["EDC_LOG_LEVEL"], !level.isEmpty { settings.logLevel = level }
         settings.whitelist.certificateFile = environment["EDC_WHITELIST_CERT"].flatMap { $0.isEmpty ? nil : $0 }
         settings.whitelist.privateKeyFile = environment["EDC_WHITELIST_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -103,6 +125,23 @@ public struct Settings: Sendable {
         }
         return settings
     }
+}
+
+/// Sign-in protection: lock-out per login, throttle per client address, bcrypt off the event loops.
+public struct SignInSettings: Sendable {
+    /// Consecutive failures that lock a login for `lockDuration`.
+    public var maximumFailures = 5
+    public var lockDuration: TimeInterval = 15 * 60
+    /// Failures from one client address within `addressWindow` before it gets 429.
+    public var maximumAddressFailures = 30
+    public var addressWindow: TimeInterval = 15 * 60
+    /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy only).
+    public var trustForwardedFor = false
+    /// Threads that hash and verify passwords, and how many verifications may wait for them.
+    public var passwordThreads = 2
+    public var passwordQueue = 16
+
+    public init() {}
 }
 
 public struct SettingsError: Error, CustomStringConvertible {

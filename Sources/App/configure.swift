@@ -30,7 +30,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     // The publisher is woken after any commit that changed the registry.
     let loopBox = NIOLockedValueBox<PublicationLoop?>(nil)
-    let store = Store(database: app.db, onCommit: { topics in
+    let store = Store(database: app.db, clock: settings.clock, onCommit: { topics in
         guard topics.contains(.registryChanged), let loop = loopBox.withLockedValue({ $0 }) else { return }
         Task { await loop.nudge() }
     })
@@ -40,13 +40,21 @@ public func configure(_ app: Application, settings: Settings) async throws {
         store: store,
         signer: WhitelistSigner(identity: signing.identity, namespace: WhitelistNamespace(rawValue: settings.whitelist.namespace)),
         signerSubject: signing.identity.certificate.subject.description, current: current, logger: app.logger)
+    let hasher = PasswordHasher(threads: settings.signIn.passwordThreads, maximumWaiting: settings.signIn.passwordQueue)
+    let accounts = Accounts(store: store, passwordCost: settings.passwordCost, hasher: hasher, maximumTokenLifetime: TimeInterval(settings.maximumTokenLifetimeDays) * 86_400)
     app.edc = EDCServices(
         store: store,
         workflow: WorkflowService(store: store, configuration: settings.workflow),
         settings: settings,
         vault: DocumentVault(keyData: try DocumentVault.loadKey(settings: settings)),
         publisher: publisher, currentWhitelist: current, signing: signing,
-        whitelistListener: settings.whitelist.listen.map { _ in WhitelistListener(current: current, database: { [app] in app.db }, logger: app.logger) })
+        whitelistListener: settings.whitelist.listen.map { _ in WhitelistListener(current: current, database: { [app] in app.db }, logger: app.logger) },
+        accounts: accounts,
+        signIn: SignIn(
+            store: store, hasher: hasher,
+            throttle: AddressThrottle(limit: settings.signIn.maximumAddressFailures, window: settings.signIn.addressWindow),
+            settings: settings.signIn, passwordCost: settings.passwordCost, clock: settings.clock),
+        startedAt: settings.clock())
     var publication: PublicationLoop?
     if settings.whitelist.publishInBackground {
         let loop = PublicationLoop(publisher: publisher)
@@ -54,7 +62,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         publication = loop
     }
     let deadlines = settings.enforceDeadlines ? DeadlineLoop(workflow: app.edc.workflow, logger: app.logger) : nil
-    app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines, whitelistListener: app.edc.whitelistListener, listen: settings.whitelist.listen))
+    app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines, whitelistListener: app.edc.whitelistListener, listen: settings.whitelist.listen, passwordHasher: hasher))
 
     app.middleware = Middlewares()
     EDCMetrics.registerAll()  // before the first request, so Vapor's request metrics land in the registry

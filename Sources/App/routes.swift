@@ -21,6 +21,8 @@ func routes(_ app: Application) throws {
 
     let authenticated = api.grouped(BearerTokenAuthenticator(), AuthenticatedUser.guardMiddleware(throwing: Abort(.unauthorized, reason: "Authentification requise.")), IdempotencyMiddleware())
     authenticated.get("me", use: AuthController.me)
+    authenticated.post("me", "password", use: AuthController.changePassword)
+    authenticated.get("me", "tokens", use: AuthController.tokens)
     authenticated.delete("auth", "tokens", ":tokenID", use: AuthController.revoke)
 
     authenticated.get("requests", use: RequestsController.list)
@@ -42,7 +44,14 @@ func routes(_ app: Application) throws {
     admin.get("operators", use: AdminController.operators)
     admin.post("operators", use: AdminController.createOperator)
     admin.patch("operators", ":operatorID", use: AdminController.correctOperator)
+    admin.get("users", use: AdminController.users)
     admin.post("users", use: AdminController.createUser)
+    admin.post("users", ":userID", "disable", use: AdminController.disableUser)
+    admin.post("users", ":userID", "enable", use: AdminController.enableUser)
+    admin.post("users", ":userID", "unlock", use: AdminController.unlockUser)
+    admin.post("users", ":userID", "password", use: AdminController.resetPassword)
+    admin.get("users", ":userID", "tokens", use: AdminController.userTokens)
+    admin.delete("users", ":userID", "tokens", use: AdminController.revokeUserTokens)
     admin.post("users", ":userID", "tokens", use: AdminController.issueToken)
     admin.delete("tokens", ":tokenID", use: AdminController.revokeToken)
     admin.get("audit", "verification", use: AdminController.verifyAudit)

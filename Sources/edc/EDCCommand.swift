@@ -8,7 +8,10 @@ struct EDCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edc",
         abstract: "EDC — the DRIM-M trust space service.",
-        subcommands: [Serve.self, Migrate.self, PublishWhitelist.self, CreateOperator.self, CreateUser.self, CreateToken.self, RevokeToken.self, VerifyAudit.self],
+        subcommands: [
+            Serve.self, Migrate.self, PublishWhitelist.self, CreateOperator.self, CreateUser.self, DisableUser.self, EnableUser.self,
+            ResetPassword.self, CreateToken.self, ListTokens.self, RevokeToken.self, RevokeTokens.self, VerifyAudit.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -86,7 +89,7 @@ struct CreateToken: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option var email: String
     @Option var name: String = "cli"
-    @Option(help: "Lifetime in days (none: no expiry).") var days: Int?
+    @Option(help: "Lifetime in days (default and maximum: EDC_TOKEN_MAX_DAYS, 90).") var days: Int?
 
     func run() async throws {
         let issued = try await Launcher.createToken(settings: try common.settings(), email: email, name: name, days: days)
@@ -131,5 +134,63 @@ struct PublishWhitelist: AsyncParsableCommand {
         } else {
             print("nothing to publish")
         }
+    }
+}
+
+struct DisableUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable-user", abstract: "Disable a user: no sign-in, and their tokens stop working at once.")
+    @OptionGroup var common: CommonOptions
+    @Option var email: String
+
+    func run() async throws {
+        try await Launcher.setUserDisabled(settings: try common.settings(), email: email, disabled: true)
+        print("disabled")
+    }
+}
+
+struct EnableUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable-user", abstract: "Enable a disabled user again.")
+    @OptionGroup var common: CommonOptions
+    @Option var email: String
+
+    func run() async throws {
+        try await Launcher.setUserDisabled(settings: try common.settings(), email: email, disabled: false)
+        print("enabled")
+    }
+}
+
+struct ResetPassword: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset-password",
+        abstract: "Set a user's password (read from standard input), lift any lock-out and revoke their tokens.")
+    @OptionGroup var common: CommonOptions
+    @Option var email: String
+
+    func run() async throws {
+        guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+            throw ValidationError("a password is expected on standard input")
+        }
+        try await Launcher.resetPassword(settings: try common.settings(), email: email, password: password)
+        print("password set")
+    }
+}
+
+struct ListTokens: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list-tokens", abstract: "List a user's API tokens (id, name, dates; never the secret).")
+    @OptionGroup var common: CommonOptions
+    @Option var email: String
+
+    func run() async throws {
+        for line in try await Launcher.listTokens(settings: try common.settings(), email: email) { print(line) }
+    }
+}
+
+struct RevokeTokens: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke-tokens", abstract: "Revoke every API token of a user.")
+    @OptionGroup var common: CommonOptions
+    @Option var email: String
+
+    func run() async throws {
+        print("revoked \(try await Launcher.revokeAllTokens(settings: try common.settings(), email: email)) token(s)")
     }
 }

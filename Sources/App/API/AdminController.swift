@@ -76,13 +76,74 @@ enum AdminController {
         return try created(UserResource(user))
     }
 
+    struct UserAccountResource: Content {
+        var user: UserResource
+        var signIn: SignInStateResource
+    }
+
+    /// `GET /api/v1/admin/users` (ANS): every user, with disabled state and lock-outs.
+    static func users(_ req: Request) async throws -> [UserAccountResource] {
+        _ = try req.requireANS()
+        let users = try await UserModel.query(on: req.db).filter(\.$role != Role.system.rawValue).sort(\.$email).all()
+        let failures = Dictionary(try await SignInFailureModel.query(on: req.db).all().map { ($0.login, $0) }, uniquingKeysWith: { first, _ in first })
+        let now = req.edc.settings.clock()
+        return try users.map { UserAccountResource(user: try UserResource($0), signIn: SignInStateResource(failures[$0.email], now: now)) }
+    }
+
+    /// `POST /api/v1/admin/users/{id}/disable` (administrators): the user's tokens stop working at once.
+    static func disableUser(_ req: Request) async throws -> UserResource {
+        let principal = try req.requireAdministrator()
+        return try UserResource(try await req.accounts.setDisabled(true, userID: try req.uuid("userID"), by: principal.auditActor))
+    }
+
+    /// `POST /api/v1/admin/users/{id}/enable` (administrators)
+    static func enableUser(_ req: Request) async throws -> UserResource {
+        let principal = try req.requireAdministrator()
+        return try UserResource(try await req.accounts.setDisabled(false, userID: try req.uuid("userID"), by: principal.auditActor))
+    }
+
+    /// `POST /api/v1/admin/users/{id}/unlock` (administrators): lifts a sign-in lock-out.
+    static func unlockUser(_ req: Request) async throws -> HTTPStatus {
+        let principal = try req.requireAdministrator()
+        try await req.accounts.unlock(userID: try req.uuid("userID"), by: principal.auditActor)
+        return .noContent
+    }
+
+    struct PasswordResetBody: Codable {
+        var password: String
+    }
+
+    /// `POST /api/v1/admin/users/{id}/password` (administrators): sets a new password and revokes the user's tokens.
+    static func resetPassword(_ req: Request) async throws -> HTTPStatus {
+        let principal = try req.requireAdministrator()
+        let body = try JSONInput.decode(PasswordResetBody.self, from: req)
+        try await req.accounts.setPassword(body.password, userID: try req.uuid("userID"), by: principal.auditActor)
+        return .noContent
+    }
+
+    /// `GET /api/v1/admin/users/{id}/tokens` (administrators)
+    static func userTokens(_ req: Request) async throws -> [TokenResource] {
+        _ = try req.requireAdministrator()
+        let userID = try req.uuid("userID")
+        guard try await UserModel.find(userID, on: req.db) != nil else { throw NotFoundError(entity: "user", id: userID.uuidString) }
+        return try await req.accounts.tokens(of: userID).map(TokenResource.init)
+    }
+
+    /// `DELETE /api/v1/admin/users/{id}/tokens` (administrators): revokes every token of the user.
+    static func revokeUserTokens(_ req: Request) async throws -> HTTPStatus {
+        let principal = try req.requireAdministrator()
+        try await req.accounts.revokeAllTokens(of: try req.uuid("userID"), by: principal.auditActor)
+        return .noContent
+    }
+
     /// `POST /api/v1/admin/users/{id}/tokens`: a token for a machine client.
     static func issueToken(_ req: Request) async throws -> Response {
         let principal = try req.requireAdministrator()
         let body = try JSONInput.decode(TokenBody.self, from: req)
         guard let user = try await UserModel.find(try req.uuid("userID"), on: req.db) else { throw NotFoundError(entity: "user", id: "") }
-        if let days = body.lifetimeDays, !(1...730).contains(days) {
-            throw ValidationErrors([ValidationError(code: "token.lifetime", field: "lifetimeDays", userMessage: "La durée doit être comprise entre 1 et 730 jours.", technicalDetail: "lifetime \(days)")])
+        let maximum = req.edc.settings.maximumTokenLifetimeDays
+        if let days = body.lifetimeDays, !(1...maximum).contains(days) {
+            throw ValidationErrors([ValidationError(code: "token.lifetime", field: "lifetimeDays", userMessage: "La durée doit être comprise entre 1 et \(maximum) jours.", technicalDetail: "lifetime \(days) outside 1...\(maximum)")])
         }
         let issued = try await req.accounts.issueToken(by: principal.auditActor, for: user, name: body.name, lifetime: body.lifetimeDays.map { TimeInterval($0) * 86_400 })
         return try created(issued)

@@ -14,16 +14,17 @@ enum AuthController {
     struct MeResource: Content {
         var user: UserResource
         var operatorName: String?
+        var signIn: SignInStateResource
     }
 
-    /// `POST /api/v1/auth/tokens`: a new token valid 30 days.
+    /// `POST /api/v1/auth/tokens`: a new token valid 30 days. 401 for a wrong pair, 429 with
+    /// `Retry-After` while the login is locked or the client address throttled (alike for unknown e-mails).
     static func login(_ req: Request) async throws -> Response {
         let body = try JSONInput.decode(LoginBody.self, from: req)
-        guard let user = try await req.accounts.verifyPassword(email: body.email, password: body.password, on: req.db) else {
-            throw Abort(.unauthorized, reason: "Adresse e-mail ou mot de passe incorrect.")
-        }
+        let user = try await req.edc.signIn.verify(email: body.email, password: body.password, address: req.clientAddress)
         let issued = try await req.accounts.issueToken(
-            by: AuditActor(userID: user.id, role: user.role), for: user, name: body.tokenName ?? "api", lifetime: 30 * 86_400)
+            by: AuditActor(userID: user.id, role: user.role), for: user, name: body.tokenName ?? "api",
+            lifetime: min(30 * 86_400, TimeInterval(req.edc.settings.maximumTokenLifetimeDays) * 86_400))
         let response = Response(status: .created)
         try response.content.encode(issued)
         return response
@@ -36,11 +37,60 @@ enum AuthController {
         return .noContent
     }
 
-    /// `GET /api/v1/me`
+    /// `GET /api/v1/me`: the signed-in user, with failed sign-ins and any lock-out on their login.
     static func me(_ req: Request) async throws -> MeResource {
         let user = try req.currentUser
         var op: OperatorModel?
         if let operatorID = user.user.operatorID { op = try await OperatorModel.find(operatorID, on: req.db) }
-        return MeResource(user: try UserResource(user.user), operatorName: op?.legalName)
+        let failures = try await req.accounts.signInFailures(of: user.user)
+        return MeResource(user: try UserResource(user.user), operatorName: op?.legalName, signIn: SignInStateResource(failures, now: req.edc.settings.clock()))
+    }
+
+    struct PasswordChangeBody: Codable {
+        var currentPassword: String
+        var newPassword: String
+    }
+
+    /// `POST /api/v1/me/password`: changes one's own password; other tokens are revoked.
+    static func changePassword(_ req: Request) async throws -> HTTPStatus {
+        let user = try req.currentUser
+        let body = try JSONInput.decode(PasswordChangeBody.self, from: req)
+        try await req.accounts.changeOwnPassword(user: user.user, current: body.currentPassword, new: body.newPassword, tokenID: user.tokenID)
+        return .noContent
+    }
+
+    /// `GET /api/v1/me/tokens`: one's own tokens (names, dates; never the secrets).
+    static func tokens(_ req: Request) async throws -> [TokenResource] {
+        let user = try req.currentUser
+        return try await req.accounts.tokens(of: try user.user.requireID()).map(TokenResource.init)
+    }
+}
+
+/// Failed sign-ins on record for a login, and the lock they caused.
+struct SignInStateResource: Content {
+    var failedAttempts: Int
+    var lastFailureAt: Date?
+    var lockedUntil: Date?
+
+    init(_ model: SignInFailureModel?, now: Date) {
+        failedAttempts = model?.failures ?? 0
+        lastFailureAt = model?.lastFailureAt
+        lockedUntil = model?.lockedUntil.flatMap { $0 > now ? $0 : nil }
+    }
+}
+
+struct TokenResource: Content {
+    var id: UUID
+    var name: String
+    var createdAt: Date?
+    var expiresAt: Date?
+    var revokedAt: Date?
+
+    init(_ model: APITokenModel) throws {
+        id = try model.requireID()
+        name = model.name
+        createdAt = model.createdAt
+        expiresAt = model.expiresAt
+        revokedAt = model.revokedAt
     }
 }

@@ -36,6 +36,10 @@ struct ProblemMiddleware: Middleware {
             request.logger.info("request refused", metadata: ["status": .stringConvertible(status.code), "error": .string(technical)])
         }
         let response = Response(status: status, body: .init(data: try encoder.encode(problem)))
+        // An error's own headers (Retry-After on 429 and 503) travel with its problem document.
+        if let abort = error as? any AbortError {
+            for (name, value) in abort.headers where name.lowercased() != "content-type" { response.headers.replaceOrAdd(name: name, value: value) }
+        }
         response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
         if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
         return response

@@ -147,6 +147,7 @@ struct UserResource: Content {
     var displayName: String
     var role: String
     var operatorID: UUID?
+    var disabledAt: Date?
 
     init(_ model: UserModel) throws {
         id = try model.requireID()
@@ -154,6 +155,7 @@ struct UserResource: Content {
         displayName = model.displayName
         role = model.role
         operatorID = model.operatorID
+        disabledAt = model.disabledAt
     }
 }
 

@@ -9,6 +9,8 @@ import Vapor
 struct AuthenticatedUser: Authenticatable {
     var user: UserModel
     var principal: Principal
+    /// The token this request came with.
+    var tokenID: UUID?
 }
 
 /// `Authorization: Bearer <token>`: looks up the SHA-256 of the token among live tokens.
@@ -17,12 +19,12 @@ struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
         let hash = TokenHasher.hash(bearer.token)
         guard let token = try await APITokenModel.query(on: request.db).filter(\.$tokenHash == hash).first(),
               token.revokedAt == nil,
-              token.expiresAt.map({ $0 > Date() }) ?? true,
+              token.expiresAt.map({ $0 > request.edc.settings.clock() }) ?? true,
               let user = try await UserModel.find(token.userID, on: request.db),
               user.disabledAt == nil,
               let role = Role(rawValue: user.role)
         else { return }
-        request.auth.login(AuthenticatedUser(user: user, principal: Principal(userID: user.id, role: role, operatorID: user.operatorID)))
+        request.auth.login(AuthenticatedUser(user: user, principal: Principal(userID: user.id, role: role, operatorID: user.operatorID), tokenID: token.id))
     }
 }
 

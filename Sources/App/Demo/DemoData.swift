@@ -27,7 +27,7 @@ enum DemoData {
             printLogins(app)
             return
         }
-        let accounts = Accounts(store: app.edc.store, passwordCost: app.edc.settings.passwordCost)
+        let accounts = app.edc.accounts
         let system = AuditActor(userID: nil, role: Role.system.rawValue)
         let admin = try await accounts.createUser(by: system, email: EmailAddress(logins[0].email), displayName: try Name("Administratrice ANS (démo)"), role: .administrator, operatorID: nil, password: password)
         let reviewerUser = try await accounts.createUser(by: system, email: EmailAddress(logins[1].email), displayName: try Name("Instructeur ANS (démo)"), role: .reviewer, operatorID: nil, password: password)

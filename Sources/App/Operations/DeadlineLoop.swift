@@ -50,6 +50,7 @@ struct BackgroundWork: LifecycleHandler {
     let deadlines: DeadlineLoop?
     let whitelistListener: WhitelistListener?
     let listen: (host: String, port: Int)?
+    let passwordHasher: PasswordHasher
 
     func didBootAsync(_ application: Application) async throws {
         await publication?.start()
@@ -63,5 +64,6 @@ struct BackgroundWork: LifecycleHandler {
         await whitelistListener?.stop()
         await publication?.stop()
         await deadlines?.stop()
+        await passwordHasher.shutdown()
     }
 }

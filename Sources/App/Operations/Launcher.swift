@@ -101,6 +101,52 @@ public enum Launcher {
         }
     }
 
+    /// Disables or enables the user with that e-mail (their tokens stop working at once when disabled).
+    public static func setUserDisabled(settings: Settings, email: String, disabled: Bool) async throws {
+        try await withApplication(settings: settings) { app in
+            let user = try await user(email, in: app)
+            _ = try await app.edc.accounts.setDisabled(disabled, userID: try user.requireID(), by: administrator)
+        }
+    }
+
+    /// Sets a new password for the user with that e-mail, lifts any lock-out and revokes their tokens.
+    public static func resetPassword(settings: Settings, email: String, password: String) async throws {
+        try await withApplication(settings: settings) { app in
+            let user = try await user(email, in: app)
+            try await app.edc.accounts.setPassword(password, userID: try user.requireID(), by: administrator)
+        }
+    }
+
+    /// One line per token of the user: id, name, created, expires, revoked.
+    public static func listTokens(settings: Settings, email: String) async throws -> [String] {
+        try await withApplication(settings: settings) { app in
+            let user = try await user(email, in: app)
+            let format = ISO8601DateFormatter()
+            return try await app.edc.accounts.tokens(of: try user.requireID()).map { token in
+                [token.id?.uuidString ?? "-", token.name, token.createdAt.map(format.string) ?? "-",
+                 token.expiresAt.map { "expires " + format.string(from: $0) } ?? "no expiry",
+                 token.revokedAt.map { "revoked " + format.string(from: $0) } ?? "live"].joined(separator: "\t")
+            }
+        }
+    }
+
+    /// Revokes every token of the user; returns how many.
+    public static func revokeAllTokens(settings: Settings, email: String) async throws -> Int {
+        try await withApplication(settings: settings) { app in
+            let user = try await user(email, in: app)
+            return try await app.edc.accounts.revokeAllTokens(of: try user.requireID(), by: administrator)
+        }
+    }
+
+    private static let administrator = AuditActor(userID: nil, role: Role.administrator.rawValue)
+
+    private static func user(_ email: String, in app: Application) async throws -> UserModel {
+        guard let user = try await UserModel.query(on: app.db).filter(\.$email == Accounts.login(email)).first() else {
+            throw SettingsError("no user with e-mail \(email)")
+        }
+        return user
+    }
+
     /// Publishes a new white list if registry changes are pending (or always, with `force`).
     /// Returns the published version number, nil when nothing changed.
     public static func publishWhitelist(settings: Settings, force: Bool) async throws -> Int? {
@@ -120,7 +166,7 @@ public enum Launcher {
     }
 
     private static func accounts(_ app: Application) -> Accounts {
-        Accounts(store: app.edc.store, passwordCost: app.edc.settings.passwordCost)
+        app.edc.accounts
     }
 }
 

@@ -9,6 +9,9 @@ import Vapor
 struct Accounts: Sendable {
     let store: Store
     let passwordCost: Int
+    let hasher: PasswordHasher
+    /// Longest token lifetime; a token asked for without a lifetime gets this one.
+    let maximumTokenLifetime: TimeInterval
 
     struct IssuedToken: Content {
         var id: UUID
@@ -37,13 +40,10 @@ struct Accounts: Sendable {
         if (role == .operatorUser) != (operatorID != nil) {
             problems.append(ValidationError(code: "user.operator", field: "operatorID", userMessage: "Un utilisateur opérateur doit être rattaché à un opérateur, et lui seul.", technicalDetail: "operatorID must be set exactly for operator users"))
         }
-        // bcrypt reads at most 72 bytes: a longer password would be silently truncated.
-        if password.count < 12 || password.utf8.count > 72 {
-            problems.append(ValidationError(code: "user.password_length", field: "password", userMessage: "Le mot de passe doit comporter de 12 caractères à 72 octets.", technicalDetail: "password length \(password.count) characters, \(password.utf8.count) bytes"))
-        }
+        if let problem = Self.passwordProblem(password) { problems.append(problem) }
         let name = displayName.value
         if !problems.isEmpty { throw ValidationErrors(problems) }
-        let hash = try Bcrypt.hash(password, cost: passwordCost)
+        let hash = try await hasher.hash(password, cost: passwordCost)
         let login = Self.login(email)
         return try await store.write { context in
             if let operatorID, try await OperatorModel.find(operatorID, on: context.database) == nil {
@@ -59,10 +59,22 @@ struct Accounts: Sendable {
         }
     }
 
+    /// A new token for `user`, valid `lifetime` (at most, and by default, the maximum lifetime).
     func issueToken(by actor: AuditActor, for user: UserModel, name: String, lifetime: TimeInterval?) async throws -> IssuedToken {
+        let tokenName = try Name.validated(name, field: "name")?.value ?? "api"
+        if let lifetime, lifetime > maximumTokenLifetime {
+            throw ValidationErrors([ValidationError(
+                code: "token.lifetime", field: "lifetimeDays",
+                userMessage: "La durée de validité d'un jeton est d'au plus \(Int(maximumTokenLifetime / 86_400)) jours.",
+                technicalDetail: "token lifetime \(lifetime) s > maximum \(maximumTokenLifetime) s")])
+        }
         let token = TokenHasher.generate()
+        let lifetime = lifetime ?? maximumTokenLifetime
         return try await store.write { context in
-            let model = APITokenModel(id: UUID(), userID: try user.requireID(), name: String(name.prefix(100)), tokenHash: TokenHasher.hash(token), expiresAt: lifetime.map { context.now.addingTimeInterval($0) })
+            guard try await UserModel.find(user.requireID(), on: context.database)?.disabledAt == nil else {
+                throw NotFoundError(entity: "user", id: try user.requireID().uuidString)
+            }
+            let model = APITokenModel(id: UUID(), userID: try user.requireID(), name: String(tokenName.prefix(100)), tokenHash: TokenHasher.hash(token), expiresAt: context.now.addingTimeInterval(lifetime))
             try await model.create(on: context.database)
             try await context.audit(actor, action: "token.issue", entityType: "user", entityID: try user.requireID().uuidString, data: ["tokenID": try model.requireID().uuidString, "name": model.name])
             return IssuedToken(id: try model.requireID(), token: token, expiresAt: model.expiresAt)
@@ -81,35 +93,104 @@ struct Accounts: Sendable {
         }
     }
 
-    /// Checks e-mail and password; nil when they don't match (same answer for an unknown user).
-    func verifyPassword(email: String, password: String, on database: any Database) async throws -> UserModel? {
-        let user = try await UserModel.query(on: database).filter(\.$email == Self.login(email)).first()
-        guard let user, user.disabledAt == nil else {
-            _ = try? Bcrypt.verify(password, created: Self.dummyHash(cost: passwordCost))
-            return nil
-        }
-        return try Bcrypt.verify(password, created: user.passwordHash) ? user : nil
-    }
-
     /// The form an e-mail address is stored and looked up in, so that sign-in ignores case
     /// (EmailAddress keeps the local part as typed).
     static func login(_ email: EmailAddress) -> String { email.value.lowercased() }
     static func login(_ email: String) -> String { email.trimmingCharacters(in: .whitespaces).lowercased() }
 
-    /// Verified against when the user is unknown, so that both cases take the same time: made
-    /// once per cost, with the cost real passwords use.
-    private static func dummyHash(cost: Int) -> String {
-        dummyHashes.withLockedValue { hashes in
-            if let hash = hashes[cost] { return hash }
-            let hash = (try? Bcrypt.hash(UUID().uuidString, cost: cost)) ?? ""
-            hashes[cost] = hash
-            return hash
+    /// bcrypt reads at most 72 bytes: a longer password would be silently truncated.
+    static func passwordProblem(_ password: String, field: String = "password") -> ValidationError? {
+        guard password.count < 12 || password.utf8.count > 72 else { return nil }
+        return ValidationError(code: "user.password_length", field: field, userMessage: "Le mot de passe doit comporter de 12 caractères à 72 octets.", technicalDetail: "password length \(password.count) characters, \(password.utf8.count) bytes")
+    }
+
+    // MARK: Account lifecycle
+
+    /// Disables (or enables again) a user: a disabled user cannot sign in, and every token of theirs
+    /// stops working at once (revoked, and the authenticator checks `disabledAt` on each request).
+    func setDisabled(_ disabled: Bool, userID: UUID, by actor: AuditActor) async throws -> UserModel {
+        try await store.write { context in
+            guard let user = try await UserModel.find(userID, on: context.database), user.role != Role.system.rawValue else {
+                throw NotFoundError(entity: "user", id: userID.uuidString)
+            }
+            if disabled, actor.userID == userID {
+                throw ValidationErrors([ValidationError(code: "user.disable_self", userMessage: "Vous ne pouvez pas désactiver votre propre compte.", technicalDetail: "user tried to disable themselves")])
+            }
+            guard (user.disabledAt != nil) != disabled else { return user }
+            user.disabledAt = disabled ? context.now : nil
+            try await user.save(on: context.database)
+            // Enabling again must not bring old tokens back: the user signs in anew.
+            let revoked = disabled ? try await revokeAll(of: userID, except: nil, context: context) : 0
+            try await context.audit(actor, action: disabled ? "user.disable" : "user.enable", entityType: "user", entityID: userID.uuidString, data: disabled ? ["tokensRevoked": String(revoked)] : [:])
+            return user
         }
     }
 
-    private static let dummyHashes = NIOLockedValueBox<[Int: String]>([:])
+    /// Sets a new password (an administrator's reset, or the user's own change after checking the
+    /// current one), clears any lock-out, and revokes the user's tokens except `keepingToken`.
+    func setPassword(_ password: String, userID: UUID, by actor: AuditActor, keepingToken: UUID? = nil) async throws {
+        if let problem = Self.passwordProblem(password) { throw ValidationErrors([problem]) }
+        let hash = try await hasher.hash(password, cost: passwordCost)
+        try await store.write { context in
+            guard let user = try await UserModel.find(userID, on: context.database) else { throw NotFoundError(entity: "user", id: userID.uuidString) }
+            user.passwordHash = hash
+            try await user.save(on: context.database)
+            try await SignInFailureModel.query(on: context.database).filter(\.$login == user.email).delete()
+            let revoked = try await revokeAll(of: userID, except: keepingToken, context: context)
+            try await context.audit(actor, action: "user.password_set", entityType: "user", entityID: userID.uuidString, data: ["tokensRevoked": String(revoked)])
+        }
+    }
+
+    /// The user's own password change: the current password is checked first.
+    func changeOwnPassword(user: UserModel, current: String, new: String, tokenID: UUID?) async throws {
+        guard try await hasher.verify(current, created: user.passwordHash) else {
+            throw ValidationErrors([ValidationError(code: "user.password_wrong", field: "currentPassword", userMessage: "Le mot de passe actuel est incorrect.", technicalDetail: "current password does not match")])
+        }
+        try await setPassword(new, userID: try user.requireID(), by: AuditActor(userID: user.id, role: user.role), keepingToken: tokenID)
+    }
+
+    /// Lifts a lock-out before it runs out (ANS).
+    func unlock(userID: UUID, by actor: AuditActor) async throws {
+        try await store.write { context in
+            guard let user = try await UserModel.find(userID, on: context.database) else { throw NotFoundError(entity: "user", id: userID.uuidString) }
+            try await SignInFailureModel.query(on: context.database).filter(\.$login == user.email).delete()
+            try await context.audit(actor, action: "user.unlock", entityType: "user", entityID: userID.uuidString)
+        }
+    }
+
+    /// Revokes every live token of a user; returns how many.
+    @discardableResult
+    func revokeAllTokens(of userID: UUID, by actor: AuditActor) async throws -> Int {
+        try await store.write { context in
+            guard try await UserModel.find(userID, on: context.database) != nil else { throw NotFoundError(entity: "user", id: userID.uuidString) }
+            let count = try await revokeAll(of: userID, except: nil, context: context)
+            try await context.audit(actor, action: "token.revoke_all", entityType: "user", entityID: userID.uuidString, data: ["count": String(count)])
+            return count
+        }
+    }
+
+    private func revokeAll(of userID: UUID, except kept: UUID?, context: WriteContext) async throws -> Int {
+        var query = APITokenModel.query(on: context.database).filter(\.$userID == userID).filter(\.$revokedAt == nil)
+        if let kept { query = query.filter(\.$id != kept) }
+        let tokens = try await query.all()
+        for token in tokens {
+            token.revokedAt = context.now
+            try await token.save(on: context.database)
+        }
+        return tokens.count
+    }
+
+    /// A user's tokens, newest first (never the secret: only its hash is stored).
+    func tokens(of userID: UUID) async throws -> [APITokenModel] {
+        try await APITokenModel.query(on: store.database).filter(\.$userID == userID).sort(\.$createdAt, .descending).all()
+    }
+
+    /// The lock-out state of a user's login, if any failure is on record.
+    func signInFailures(of user: UserModel) async throws -> SignInFailureModel? {
+        try await SignInFailureModel.query(on: store.database).filter(\.$login == user.email).first()
+    }
 }
 
 extension Request {
-    var accounts: Accounts { Accounts(store: store, passwordCost: edc.settings.passwordCost) }
+    var accounts: Accounts { application.edc.accounts }
 }

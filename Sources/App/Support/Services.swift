@@ -12,6 +12,8 @@ struct EDCServices: Sendable {
     var currentWhitelist: CurrentWhitelist
     var signing: WhitelistSigningSetup
     var whitelistListener: WhitelistListener?
+    var accounts: Accounts
+    var signIn: SignIn
     /// When this process configured its services (readiness counts an unpublished first list from here).
     var startedAt = Date()
 }

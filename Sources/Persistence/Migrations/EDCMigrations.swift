@@ -9,5 +9,6 @@ public enum EDCMigrations {
         M0004_CreateDocuments(),
         M0005_CreateAuditAndOutbox(),
         M0006_CreateWhitelistVersions(),
+        M0007_CreateSignInFailures(),
     ]
 }

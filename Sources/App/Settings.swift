@@ -22,6 +22,14 @@ public struct Settings: Sendable {
     public var maxJSONBody = 256 * 1024
     /// Largest document accepted (bytes).
     public var maxDocumentSize = 20 * 1024 * 1024
+    /// Total size of the documents one operator may store (bytes).
+    public var documentQuota = 500 * 1024 * 1024
+    /// Uploads processed at once; more wait for nothing: 503 with Retry-After (memory stays bounded).
+    public var concurrentUploads = 2
+    /// A document that no request refers to is deleted after this long.
+    public var orphanDocumentAge: TimeInterval = 7 * 86_400
+    /// Responses stored for `Idempotency-Key` are kept this long.
+    public var idempotencyRetention: TimeInterval = 86_400
     /// 32-byte AES key for documents at rest; generated under the data directory when nil.
     public var documentKey: Data?
     public var seedDemoData = false
@@ -34,12 +42,41 @@ public struct Settings: Sendable {
     /// Bearer token that `/metrics` requires; `/metrics` answers 404 when nil.
     public var metricsToken: String?
     public var signIn = SignInSettings()
+    /// Send `Strict-Transport-Security` (when EDC is reached over HTTPS, behind its reverse proxy).
+    public var hsts = false
+    /// Seconds a client connection may stay silent (mid-request included) before it is closed.
+    public var idleTimeoutSeconds = 30
     /// Longest lifetime of an API token, in days (sign-in tokens and administrator-issued ones).
     public var maximumTokenLifetimeDays = 90
     /// The time, for everything that stores or compares dates (tests move it).
     public var clock: @Sendable () -> Date = { Date() }
 
+    /// Run `--demo` even where it is unsafe (a public address, a production database).
+    public var forceDemo = false
+
     public init() {}
+
+    /// Why `edc serve` must not start with these settings (empty when it may):
+    /// - the demo seeds an administrator whose password is public: loopback and the embedded
+    ///   database only, unless forced;
+    /// - several instances on one PostgreSQL would each generate their own document key, and
+    ///   documents sealed by one would not open on another: the key must be given.
+    public func servingProblems() -> [String] {
+        var problems: [String] = []
+        if seedDemoData && !forceDemo {
+            let loopback = ["127.0.0.1", "localhost", "::1"].contains(hostname) || hostname.hasPrefix("127.")
+            if !loopback {
+                problems.append("--demo seeds accounts with a public password: it listens on a loopback address only (got '\(hostname)'; --force-demo overrides)")
+            }
+            if case .postgres = database {
+                problems.append("--demo refuses a PostgreSQL DATABASE_URL: it would seed a production database with public passwords (--force-demo overrides)")
+            }
+        }
+        if case .postgres = database, documentKey == nil {
+            problems.append("with PostgreSQL (DATABASE_URL), EDC_DOCUMENT_KEY must be set: each instance would otherwise generate its own key and documents would not open on the others")
+        }
+        return problems
+    }
 
     /// Settings from the environment (EDC_* and DATABASE_URL), over the defaults.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
@@ -97,6 +134,14 @@ public struct Settings: Sendable {
             settings.signIn.trustForwardedFor = trust == "true"
         }
         settings.maximumTokenLifetimeDays = try integer("EDC_TOKEN_MAX_DAYS", 1...730) ?? settings.maximumTokenLifetimeDays
+        settings.idleTimeoutSeconds = try integer("EDC_IDLE_TIMEOUT", 1...3600) ?? settings.idleTimeoutSeconds
+        settings.documentQuota = try integer("EDC_DOCUMENT_QUOTA_MB", 1...1_000_000).map { $0 * 1024 * 1024 } ?? settings.documentQuota
+        settings.concurrentUploads = try integer("EDC_UPLOAD_CONCURRENCY", 1...64) ?? settings.concurrentUploads
+        settings.orphanDocumentAge = try integer("EDC_ORPHAN_DOCUMENT_HOURS", 1...8760).map { TimeInterval($0) * 3600 } ?? settings.orphanDocumentAge
+        if let hsts = environment["EDC_HSTS"], !hsts.isEmpty {
+            guard hsts == "true" || hsts == "false" else { throw SettingsError("EDC_HSTS must be true or false, got '\(hsts)'") }
+            settings.hsts = hsts == "true"
+        }
         if let level = environment["EDC_LOG_LEVEL"], !level.isEmpty { settings.logLevel = level }
         settings.whitelist.certificateFile = environment["EDC_WHITELIST_CERT"].flatMap { $0.isEmpty ? nil : $0 }
         settings.whitelist.privateKeyFile = environment["EDC_WHITELIST_KEY"].flatMap { $0.isEmpty ? nil : $0 }

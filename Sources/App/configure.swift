@@ -12,7 +12,10 @@ import Whitelist
 public func configure(_ app: Application, settings: Settings) async throws {
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
-    app.routes.defaultMaxBodySize = ByteCount(value: settings.maxJSONBody)
+    // Vapor refuses a body of exactly its limit: +1 so that "more than maxJSONBody" is what gets 413.
+    app.routes.defaultMaxBodySize = ByteCount(value: settings.maxJSONBody + 1)
+    // A connection that sends nothing for this long is closed (a half-sent request head included).
+    app.http.server.configuration.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
 
     switch settings.database {
     case .sqliteFile(let path):
@@ -54,6 +57,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
             store: store, hasher: hasher,
             throttle: AddressThrottle(limit: settings.signIn.maximumAddressFailures, window: settings.signIn.addressWindow),
             settings: settings.signIn, passwordCost: settings.passwordCost, clock: settings.clock),
+        housekeeping: Housekeeping(
+            store: store, orphanDocumentAge: settings.orphanDocumentAge, idempotencyRetention: settings.idempotencyRetention,
+            signInFailureRetention: settings.signIn.lockDuration),
         startedAt: settings.clock())
     var publication: PublicationLoop?
     if settings.whitelist.publishInBackground {
@@ -61,10 +67,12 @@ public func configure(_ app: Application, settings: Settings) async throws {
         loopBox.withLockedValue { $0 = loop }
         publication = loop
     }
-    let deadlines = settings.enforceDeadlines ? DeadlineLoop(workflow: app.edc.workflow, logger: app.logger) : nil
+    let deadlines = settings.enforceDeadlines ? DeadlineLoop(workflow: app.edc.workflow, housekeeping: app.edc.housekeeping, logger: app.logger) : nil
     app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines, whitelistListener: app.edc.whitelistListener, listen: settings.whitelist.listen, passwordHasher: hasher))
 
     app.middleware = Middlewares()
+    // Outermost: its headers land on every response, errors included.
+    app.middleware.use(SecurityHeadersMiddleware(hsts: settings.hsts))
     EDCMetrics.registerAll()  // before the first request, so Vapor's request metrics land in the registry
     app.middleware.use(ProblemMiddleware())
 

@@ -37,7 +37,11 @@ func routes(_ app: Application) throws {
     authenticated.get("drimboxes", ":drimboxID", use: RegistryController.show)
     authenticated.post("drimboxes", ":drimboxID", "exclusion", use: RegistryController.exclude)
 
-    authenticated.on(.POST, "documents", body: .collect(maxSize: ByteCount(value: app.edc.settings.maxDocumentSize)), use: DocumentsController.upload)
+    // Streamed: admitted by the upload gate (after authentication, before the idempotency
+    // middleware reads the body), then read up to the document limit by the handler.
+    api.grouped(BearerTokenAuthenticator(), AuthenticatedUser.guardMiddleware(throwing: Abort(.unauthorized, reason: "Authentification requise.")),
+                UploadGate(limit: app.edc.settings.concurrentUploads), IdempotencyMiddleware())
+        .on(.POST, "documents", body: .stream, use: DocumentsController.upload)
     authenticated.get("documents", ":documentID", use: DocumentsController.download)
 
     let admin = authenticated.grouped("admin")

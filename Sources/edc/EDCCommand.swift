@@ -33,13 +33,15 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "Address to listen on.") var hostname: String?
     @Option(help: "Port to listen on.") var port: Int?
-    @Flag(help: "Seed demo operators, users and DRIMboxes when the database is empty, and print the demo logins.") var demo = false
+    @Flag(help: "Seed demo operators, users and DRIMboxes when the database is empty, and print the demo logins (loopback and SQLite only).") var demo = false
+    @Flag(help: "Allow --demo on a non-loopback address or with PostgreSQL (the demo passwords are public).") var forceDemo = false
 
     func run() async throws {
         var settings = try common.settings()
         if let hostname { settings.hostname = hostname }
         if let port { settings.port = port }
         settings.seedDemoData = demo
+        settings.forceDemo = forceDemo
         try await Launcher.serve(settings: settings)
     }
 }

@@ -30,12 +30,17 @@ enum DocumentsController {
         if kind == nil {
             problems.append(ValidationError(code: "document.kind", field: "kind", userMessage: "Type de document inconnu (cgi, vaReport, other).", technicalDetail: "unknown document kind \(query.kind)"))
         }
-        let filename = query.filename.trimmingCharacters(in: .whitespacesAndNewlines)
-        if filename.isEmpty || filename.count > 200 || filename.contains("/") || filename.contains("\\") || filename.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            problems.append(ValidationError(code: "document.filename", field: "filename", userMessage: "Nom de fichier invalide.", technicalDetail: "bad filename"))
+        var filename: Filename?
+        do {
+            filename = try Filename.validated(query.filename, field: "filename")
+        } catch {
+            problems += error.errors
         }
         let mediaType = req.headers.contentType.map { "\($0.type)/\($0.subType)" } ?? ""
-        let content = req.body.data.map { Data($0.readableBytesView) } ?? Data()
+        // Streamed in (the route does not collect): the body is read only once the upload is admitted
+        // by `UploadGate`, and sealed straight from the received buffer, without another copy.
+        let buffer = try await req.body.collect(max: req.edc.settings.maxDocumentSize + 1).get() ?? ByteBuffer()
+        let content = buffer.readableBytesView
         if let magic = acceptedMediaTypes[mediaType] {
             if !content.starts(with: magic) {
                 problems.append(ValidationError(code: "document.content", field: "body", userMessage: "Le contenu ne correspond pas au type de fichier annoncé.", technicalDetail: "content does not start with the \(mediaType) signature"))
@@ -45,7 +50,8 @@ enum DocumentsController {
         }
         if !problems.isEmpty { throw ValidationErrors(problems) }
 
-        let stored = try await req.edc.vault.store(content, kind: kind!, filename: filename, mediaType: mediaType, by: principal, in: req.store)
+        guard let kind, let filename else { throw ValidationErrors(problems) }
+        let stored = try await req.edc.vault.store(content, kind: kind, filename: filename, mediaType: mediaType, by: principal, quota: req.edc.settings.documentQuota, in: req.store)
         let response = Response(status: .created)
         try response.content.encode(try DocumentResource(stored))
         return response

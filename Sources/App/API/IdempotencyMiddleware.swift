@@ -27,10 +27,14 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         // The body may still be streaming: collect it (within the route's limit) before hashing it.
-        let limit = request.url.path.hasSuffix("/documents") ? request.edc.settings.maxDocumentSize : request.edc.settings.maxJSONBody
+        // The route's limit (decided on the matched route: `/documents/` is the document route too), +1
+        // as for the routes themselves: exactly the limit is accepted.
+        let isDocument = request.route?.path.last?.description == "documents"
+        let limit = (isDocument ? request.edc.settings.maxDocumentSize : request.edc.settings.maxJSONBody) + 1
         let body = try await request.body.collect(max: limit).get()
         var hasher = SHA256()
-        hasher.update(data: Data("\(request.method.rawValue) \(request.url.path)?\(request.url.query ?? "")\n".utf8))
+        // The media type is part of the request: the same bytes as JSON or as a PDF are different requests.
+        hasher.update(data: Data("\(request.method.rawValue) \(request.url.path)?\(request.url.query ?? "")\n\(request.headers.first(name: .contentType) ?? "")\n".utf8))
         if let body { hasher.update(data: Data(body.readableBytesView)) }
         let requestHash = hasher.finalize().hexString
 
@@ -42,12 +46,12 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         record.status = 0
         record.contentType = ""
         record.body = Data()
-        record.createdAt = Date()
+        record.createdAt = request.edc.settings.clock()
         // Through the store, like every write, so that SQLite sees one writer at a time.
         do {
             try await request.store.write { context in try await record.create(on: context.database) }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            return try await replay(key: key, userID: userID, requestHash: requestHash, on: request.db)
+            return try await replay(key: key, userID: userID, requestHash: requestHash, on: request.db, now: request.edc.settings.clock())
         }
 
         let response: Response
@@ -73,11 +77,12 @@ struct IdempotencyMiddleware: AsyncMiddleware {
     private func store(_ response: Response, in record: IdempotencyRecordModel, on store: Store) async throws {
         record.status = Int(response.status.code)
         record.contentType = response.headers.first(name: .contentType) ?? ""
+        record.location = response.headers.first(name: .location)
         record.body = response.body.data ?? Data(response.body.buffer?.readableBytesView ?? ByteBuffer().readableBytesView)
         try await store.write { context in try await record.save(on: context.database) }
     }
 
-    private func replay(key: String, userID: UUID, requestHash: String, on db: any Database) async throws -> Response {
+    private func replay(key: String, userID: UUID, requestHash: String, on db: any Database, now: Date) async throws -> Response {
         guard let existing = try await IdempotencyRecordModel.query(on: db).filter(\.$userID == userID).filter(\.$key == key).first() else {
             throw Abort(.conflict, reason: "Requête en cours de traitement avec cette clé d'idempotence.")
         }
@@ -86,7 +91,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         }
         guard existing.status != 0 else {
             // A first attempt that never stored its outcome (the process stopped): let the key be used again.
-            if Date().timeIntervalSince(existing.createdAt) > Self.abandonedAfter {
+            if now.timeIntervalSince(existing.createdAt) > Self.abandonedAfter {
                 try await existing.delete(on: db)
                 throw Abort(.conflict, reason: "La requête précédente avec cette clé n'a pas abouti : renvoyez-la.")
             }
@@ -94,6 +99,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         }
         let response = Response(status: HTTPResponseStatus(statusCode: existing.status), body: .init(data: existing.body))
         if !existing.contentType.isEmpty { response.headers.replaceOrAdd(name: .contentType, value: existing.contentType) }
+        if let location = existing.location { response.headers.replaceOrAdd(name: .location, value: location) }
         response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
         return response
     }

@@ -30,6 +30,7 @@ enum JSONInput {
         guard let buffer = request.body.data, buffer.readableBytes > 0 else {
             throw ValidationErrors([ValidationError(code: "body.empty", userMessage: "Le corps de la requête est vide.", technicalDetail: "empty body")])
         }
+        try JSONShape.check(buffer.readableBytesView)
         return Data(buffer.readableBytesView)
     }
 

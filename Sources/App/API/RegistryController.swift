@@ -25,13 +25,19 @@ enum RegistryController {
     /// `GET /api/v1/drimboxes/{id}`: with FQDN pairs, history and attestations.
     static func show(_ req: Request) async throws -> DRIMboxResource {
         let queries = RegistryQueries(database: req.db)
-        let drimbox = try await queries.drimbox(try req.uuid("drimboxID"), for: try req.principal)
+        let principal = try req.principal
+        let drimbox = try await queries.drimbox(try req.uuid("drimboxID"), for: principal)
         var resource = try DRIMboxResource(drimbox)
         resource.fqdnPairs = try await queries.pairs(of: drimbox).map(FQDNPairResource.init)
-        resource.history = try await queries.history(of: drimbox).map {
+        resource.history = try await queries.history(of: drimbox, for: principal).map {
             TransitionResource(action: $0.event, from: $0.fromState, to: $0.toState, actorID: $0.actorID, actorRole: $0.actorRole, at: $0.at, reason: $0.reason)
         }
-        resource.attestations = try await queries.attestations(of: drimbox).map(AttestationResource.init)
+        resource.attestations = try await queries.attestations(of: drimbox, for: principal).map(AttestationResource.init)
+        // An exclusion from before the operator's tenure: the reason stays (it decides what a
+        // re-integration needs), ANS's detail about the previous operator does not.
+        if let start = try await queries.tenureStart(of: drimbox, for: principal), let excludedAt = drimbox.excludedAt, excludedAt < start {
+            resource.exclusionDetail = nil
+        }
         return resource
     }
 

@@ -112,7 +112,10 @@ enum RequestsController {
 extension Request {
     /// A UUID path parameter; a malformed one is simply not found.
     func uuid(_ name: String) throws -> UUID {
-        guard let text = parameters.get(name), let id = UUID(uuidString: text) else {
+        // Exactly the 36 characters of a UUID: Foundation's parser stops at a NUL (`…%00`) and would accept the rest.
+        guard let text = parameters.get(name), text.utf8.count == 36,
+              text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }),
+              let id = UUID(uuidString: text) else {
             throw Abort(.notFound, reason: "Élément introuvable.")
         }
         return id

@@ -195,7 +195,7 @@ struct ListQuery: Content {
     func intCursor() throws -> Int? {
         guard let cursor else { return nil }
         guard let value = Int(cursor), value >= 0 else {
-            throw ValidationErrors([ValidationError(code: "query.cursor", field: "cursor", userMessage: "Curseur de pagination invalide.", technicalDetail: "bad cursor '\(cursor)'")])
+            throw ValidationErrors([ValidationError(code: "query.cursor", field: "cursor", userMessage: "Curseur de pagination invalide.", technicalDetail: "bad cursor \(cursor.debugDescription.prefix(100))")])
         }
         return value
     }

@@ -4,15 +4,18 @@ import Persistence
 import Vapor
 
 /// Applies the workflow's deadlines in the background: a provisional DRIMbox whose VA document
-/// is overdue is excluded ("VA non fourni dans les délais"). Runs at boot, then every `interval`.
+/// is overdue is excluded ("VA non fourni dans les délais"); then housekeeping (orphan documents,
+/// old idempotency records, stale sign-in failures). Runs at boot, then every `interval`.
 actor DeadlineLoop {
     private let workflow: WorkflowService
+    private let housekeeping: Housekeeping
     private let logger: Logger
     private let interval: Duration
     private var task: Task<Void, Never>?
 
-    init(workflow: WorkflowService, logger: Logger, interval: Duration = .seconds(600)) {
+    init(workflow: WorkflowService, housekeeping: Housekeeping, logger: Logger, interval: Duration = .seconds(600)) {
         self.workflow = workflow
+        self.housekeeping = housekeeping
         self.logger = logger
         self.interval = interval
     }
@@ -20,6 +23,7 @@ actor DeadlineLoop {
     func start() {
         guard task == nil else { return }
         let workflow = self.workflow
+        let housekeeping = self.housekeeping
         let logger = self.logger
         let interval = self.interval
         task = Task {
@@ -31,6 +35,18 @@ actor DeadlineLoop {
                     }
                 } catch {
                     logger.error("VA deadline check failed", metadata: ["error": .string(String(reflecting: error))])
+                }
+                do {
+                    let report = try await housekeeping.run()
+                    if report != Housekeeping.Report() {
+                        logger.notice("housekeeping", metadata: [
+                            "orphanDocuments": .stringConvertible(report.orphanDocuments),
+                            "idempotencyRecords": .stringConvertible(report.idempotencyRecords),
+                            "signInFailures": .stringConvertible(report.signInFailures),
+                        ])
+                    }
+                } catch {
+                    logger.error("housekeeping failed", metadata: ["error": .string(String(reflecting: error))])
                 }
                 try? await Task.sleep(for: interval)
             }

@@ -10,12 +10,14 @@ public enum Launcher {
     private static let loggingBootstrapped: Void = {
         let format = ProcessInfo.processInfo.environment["EDC_LOG_FORMAT"] ?? "text"
         LoggingSystem.bootstrap { label in
-            format == "json" ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+            format == "json" ? JSONLogHandler(label: label) as any LogHandler : SingleLineLogHandler(label: label)
         }
     }()
 
     /// Runs the HTTP server until SIGINT/SIGTERM.
     public static func serve(settings: Settings) async throws {
+        let problems = settings.servingProblems()
+        guard problems.isEmpty else { throw SettingsError("refusing to start: " + problems.joined(separator: "; ")) }
         _ = loggingBootstrapped
         let app = try await Application.make(Environment(
             name: "production", arguments: ["edc", "serve", "--hostname", settings.hostname, "--port", String(settings.port)]))

@@ -1,4 +1,5 @@
 import Crypto
+import FluentKit
 import EDCDomain
 import Foundation
 import Persistence
@@ -13,28 +14,37 @@ struct DocumentVault: Sendable {
         self.keyData = keyData
     }
 
-    func seal(_ content: Data, documentID: UUID) throws -> Data {
+    func seal(_ content: some DataProtocol, documentID: UUID) throws -> Data {
         guard let combined = try AES.GCM.seal(content, using: key, authenticating: Data(documentID.uuidString.utf8)).combined else {
             throw VaultError.sealFailed
         }
         return combined
     }
 
-    /// Seals `content` and records it for the principal's operator, audited, in one transaction.
-    func store(_ content: Data, kind: DocumentKind, filename: String, mediaType: String, by principal: Principal, in store: Store) async throws -> DocumentModel {
+    /// Seals `content` and records it for the principal's operator, audited, in one transaction,
+    /// provided the operator's documents stay within `quota` bytes.
+    func store(_ content: some DataProtocol, kind: DocumentKind, filename: Filename, mediaType: String, by principal: Principal, quota: Int, in store: Store) async throws -> DocumentModel {
         guard let operatorID = principal.operatorID else { throw VaultError.noOperator }
         let id = UUID()
         let document = DocumentModel()
         document.id = id
         document.operatorID = operatorID
         document.kind = kind.rawValue
-        document.filename = filename
+        document.filename = filename.value
         document.mediaType = mediaType
         document.size = content.count
         document.sha256 = SHA256.hash(data: content).hexString
         document.sealedContent = try seal(content, documentID: id)
         document.uploadedBy = principal.userID
         return try await store.write { context in
+            // Under the write lock: two uploads at once cannot both squeeze under the quota.
+            let used = try await DocumentModel.query(on: context.database).filter(\.$operatorID == operatorID).sum(\.$size) ?? 0
+            if used + document.size > quota {
+                throw ValidationErrors([ValidationError(
+                    code: "document.quota", field: "body",
+                    userMessage: "L'espace de stockage des documents de votre organisation est plein (\(quota / 1_048_576) Mo). Les documents jamais joints à une demande sont supprimés après quelques jours.",
+                    technicalDetail: "operator \(operatorID) would store \(used + document.size) bytes > quota \(quota)")])
+            }
             document.createdAt = context.now
             try await document.create(on: context.database)
             try await context.audit(AuditActor(userID: principal.userID, role: principal.role.rawValue), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind, "sha256": document.sha256, "size": String(document.size)])

@@ -14,6 +14,7 @@ struct EDCServices: Sendable {
     var whitelistListener: WhitelistListener?
     var accounts: Accounts
     var signIn: SignIn
+    var housekeeping: Housekeeping
     /// When this process configured its services (readiness counts an unpublished first list from here).
     var startedAt = Date()
 }

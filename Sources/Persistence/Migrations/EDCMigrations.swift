@@ -10,5 +10,6 @@ public enum EDCMigrations {
         M0005_CreateAuditAndOutbox(),
         M0006_CreateWhitelistVersions(),
         M0007_CreateSignInFailures(),
+        M0008_AddIdempotencyLocation(),
     ]
 }

@@ -14,6 +14,8 @@ public final class IdempotencyRecordModel: Model, @unchecked Sendable {
     @Field(key: "status") public var status: Int
     @Field(key: "content_type") public var contentType: String
     @Field(key: "body") public var body: Data
+    /// The `Location` header of the stored response, if it had one.
+    @OptionalField(key: "location") public var location: String?
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}

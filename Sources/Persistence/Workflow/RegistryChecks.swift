@@ -90,15 +90,17 @@ struct RegistryChecks {
                     userMessage: "Une DRIMbox compte au plus \(DeclarationPayload.maximumPACS) PACS.", technicalDetail: "too many PACS"))
             }
         case .operatorChange(let change):
+            // An unregistered SIREN is accepted like a registered one, so that the answer does not
+            // tell which SIRENs are registered: such a request waits for a consent that cannot come,
+            // and ANS sees it has no counterpart.
             let target = try await OperatorModel.query(on: database).filter(\.$siren == change.targetOperatorSIREN.value).first()
-            if let target, target.id != operatorID {
-                counterpart = target.id
-            } else {
+            if let target, target.id == operatorID {
                 problems.append(ValidationError(
-                    code: "operator_change.unknown_target", field: "targetOperatorSIREN",
-                    userMessage: "Aucun autre opérateur enregistré ne porte ce SIREN.",
-                    technicalDetail: "no other operator with SIREN \(change.targetOperatorSIREN.value)"))
+                    code: "operator_change.same_operator", field: "targetOperatorSIREN",
+                    userMessage: "Ce SIREN est celui de votre propre organisation.",
+                    technicalDetail: "operator change to the filing operator itself"))
             }
+            counterpart = target?.id == operatorID ? nil : target?.id
         case .vaDocument, .withdrawal:
             break
         }

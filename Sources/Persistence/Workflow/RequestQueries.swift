@@ -86,12 +86,26 @@ public struct RegistryQueries: Sendable {
         try await FQDNPairModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).sort(\.$pacsIndex).all()
     }
 
-    public func history(of drimbox: DRIMboxModel) async throws -> [DRIMboxTransitionModel] {
-        try await DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).sort(\.$at).all()
+    /// When the principal's operator took the DRIMbox over (its last operator change); nil for ANS
+    /// and for a DRIMbox that never changed operator. An operator sees only its own tenure.
+    public func tenureStart(of drimbox: DRIMboxModel, for principal: Principal) async throws -> Date? {
+        guard principal.role == .operatorUser else { return nil }
+        return try await DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == drimbox.requireID())
+            .filter(\.$event == DRIMboxEvent.operatorChange.rawValue).sort(\.$at, .descending).first()?.at
     }
 
-    public func attestations(of drimbox: DRIMboxModel) async throws -> [AttestationModel] {
-        try await AttestationModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).sort(\.$issuedAt).all()
+    /// The DRIMbox's transitions that the principal may see, oldest first.
+    public func history(of drimbox: DRIMboxModel, for principal: Principal) async throws -> [DRIMboxTransitionModel] {
+        var query = DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == (try drimbox.requireID()))
+        if let start = try await tenureStart(of: drimbox, for: principal) { query = query.filter(\.$at >= start) }
+        return try await query.sort(\.$at).all()
+    }
+
+    /// The DRIMbox's attestations that the principal may see: an operator sees those issued to it.
+    public func attestations(of drimbox: DRIMboxModel, for principal: Principal) async throws -> [AttestationModel] {
+        var query = AttestationModel.query(on: database).filter(\.$drimboxID == (try drimbox.requireID()))
+        if principal.role == .operatorUser { query = query.filter(\.$operatorID == principal.operatorID ?? UUID()) }
+        return try await query.sort(\.$issuedAt).all()
     }
 
     /// Everything the white list shows: each FQDN pair of every provisional or integrated DRIMbox

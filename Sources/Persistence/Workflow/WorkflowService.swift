@@ -127,6 +127,12 @@ public struct WorkflowService: Sendable {
                     _ = try DRIMboxStateMachine.target(from: try drimbox.registryState(), event: event)
                 }
             case .consent:
+                guard request.consentedAt == nil else {
+                    throw WorkflowError(
+                        kind: .conflict, code: "operator_change.consent_given",
+                        userMessage: "Votre accord a déjà été donné pour cette demande.",
+                        technicalDetail: "consent already given to request \(request.number)")
+                }
                 request.consentedAt = context.now
                 request.consentedBy = principal.userID
             case .approve:
@@ -235,8 +241,11 @@ public struct WorkflowService: Sendable {
 }
 
 extension RequestModel {
+    /// The filing operator and ANS see a request; the counterpart of an operator change sees it
+    /// once it is submitted (never the other operator's draft).
     public func isVisible(to principal: Principal) -> Bool {
-        principal.canSee(ownedBy: operatorID) || (principal.operatorID != nil && principal.operatorID == counterpartOperatorID)
+        principal.canSee(ownedBy: operatorID)
+            || (principal.operatorID != nil && principal.operatorID == counterpartOperatorID && state != RequestState.draft.rawValue)
     }
 
     public func requestKind() throws -> RequestKind {

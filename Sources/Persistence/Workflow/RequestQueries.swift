@@ -96,9 +96,11 @@ public struct RegistryQueries: Sendable {
 
     /// The DRIMbox's transitions that the principal may see, oldest first.
     public func history(of drimbox: DRIMboxModel, for principal: Principal) async throws -> [DRIMboxTransitionModel] {
-        var query = DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == (try drimbox.requireID()))
-        if let start = try await tenureStart(of: drimbox, for: principal) { query = query.filter(\.$at >= start) }
-        return try await query.sort(\.$at).all()
+        let all = try await DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == (try drimbox.requireID())).sort(\.$at).all()
+        guard principal.role == .operatorUser, let start = all.lastIndex(where: { $0.event == DRIMboxEvent.operatorChange.rawValue }) else { return all }
+        // From the operator change on, decided on the rows themselves (a date read back from the
+        // database may not compare equal to itself).
+        return Array(all[start...])
     }
 
     /// The DRIMbox's attestations that the principal may see: an operator sees those issued to it.

@@ -1,5 +1,6 @@
 import Crypto
 import FluentKit
+import FluentSQL
 import EDCDomain
 import Foundation
 import Persistence
@@ -38,7 +39,7 @@ struct DocumentVault: Sendable {
         document.uploadedBy = principal.userID
         return try await store.write { context in
             // Under the write lock: two uploads at once cannot both squeeze under the quota.
-            let used = try await DocumentModel.query(on: context.database).filter(\.$operatorID == operatorID).sum(\.$size) ?? 0
+            let used = try await Self.storedBytes(of: operatorID, on: context.database)
             if used + document.size > quota {
                 throw ValidationErrors([ValidationError(
                     code: "document.quota", field: "body",
@@ -50,6 +51,13 @@ struct DocumentVault: Sendable {
             try await context.audit(AuditActor(userID: principal.userID, role: principal.role.rawValue), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind, "sha256": document.sha256, "size": String(document.size)])
             return document
         }
+    }
+
+    /// Bytes an operator's documents take. SQL with a cast: PostgreSQL sums a BIGINT column as NUMERIC.
+    static func storedBytes(of operatorID: UUID, on database: any Database) async throws -> Int {
+        guard let sql = database as? any SQLDatabase else { throw VaultError.sealFailed }
+        let row = try await sql.raw("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS total FROM \(ident: DocumentModel.schema) WHERE operator_id = \(bind: operatorID)").first()
+        return try row?.decode(column: "total", as: Int.self) ?? 0
     }
 
     func open(_ sealed: Data, documentID: UUID) throws -> Data {

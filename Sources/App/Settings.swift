@@ -129,6 +129,7 @@ public struct Settings: Sendable {
         settings.signIn.maximumAddressFailures = try integer("EDC_SIGNIN_ADDRESS_FAILURES", 1...10_000) ?? settings.signIn.maximumAddressFailures
         settings.signIn.passwordThreads = try integer("EDC_PASSWORD_THREADS", 1...64) ?? settings.signIn.passwordThreads
         settings.signIn.passwordQueue = try integer("EDC_PASSWORD_QUEUE", 1...10_000) ?? settings.signIn.passwordQueue
+        settings.signIn.failureDelay = try integer("EDC_SIGNIN_FAILURE_DELAY_MS", 0...10_000).map { TimeInterval($0) / 1000 } ?? settings.signIn.failureDelay
         if let trust = environment["EDC_TRUST_FORWARDED_FOR"], !trust.isEmpty {
             guard trust == "true" || trust == "false" else { throw SettingsError("EDC_TRUST_FORWARDED_FOR must be true or false, got '\(trust)'") }
             settings.signIn.trustForwardedFor = trust == "true"
@@ -183,8 +184,12 @@ public struct SignInSettings: Sendable {
     /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy only).
     public var trustForwardedFor = false
     /// Threads that hash and verify passwords, and how many verifications may wait for them.
-    public var passwordThreads = 2
+    /// Half the cores (at least one): the other half keeps serving while bcrypt runs flat out.
+    public var passwordThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     public var passwordQueue = 16
+    /// A refused sign-in (401, 429, 503) is answered after this delay: it costs the server nothing
+    /// (no thread is held) and slows a guessing client down to a trickle.
+    public var failureDelay: TimeInterval = 1
 
     public init() {}
 }

@@ -21,13 +21,29 @@ enum AuthController {
     /// `Retry-After` while the login is locked or the client address throttled (alike for unknown e-mails).
     static func login(_ req: Request) async throws -> Response {
         let body = try JSONInput.decode(LoginBody.self, from: req)
-        let user = try await req.edc.signIn.verify(email: body.email, password: body.password, address: req.clientAddress)
+        let user: UserModel
+        do {
+            user = try await req.edc.signIn.verify(email: body.email, password: body.password, address: req.clientAddress)
+        } catch let error as SignInRefused {
+            try await slowDown(req)
+            throw error
+        } catch let error as PasswordHasherOverloaded {
+            try await slowDown(req)
+            throw error
+        }
         let issued = try await req.accounts.issueToken(
             by: AuditActor(userID: user.id, role: user.role), for: user, name: body.tokenName ?? "api",
             lifetime: min(30 * 86_400, TimeInterval(req.edc.settings.maximumTokenLifetimeDays) * 86_400))
         let response = Response(status: .created)
         try response.content.encode(issued)
         return response
+    }
+
+    /// Waits before answering a refused sign-in (no thread held): a guessing client that waits for
+    /// each answer, as most do, is slowed down to one attempt per delay and connection.
+    private static func slowDown(_ req: Request) async throws {
+        let delay = req.edc.settings.signIn.failureDelay
+        if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
     }
 
     /// `DELETE /api/v1/auth/tokens/{id}`: revokes one of the caller's own tokens.

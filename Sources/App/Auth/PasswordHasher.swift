@@ -21,6 +21,9 @@ final class PasswordHasher: Sendable {
         try? await pool.shutdownGracefully()
     }
 
+    /// True when a new check would be shed: lets callers refuse before doing any other work.
+    var isSaturated: Bool { inFlight.withLockedValue { $0 >= maximumWaiting } }
+
     func verify(_ password: String, created hash: String) async throws -> Bool {
         try await run { try Bcrypt.verify(password, created: hash) }
     }

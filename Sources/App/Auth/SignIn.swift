@@ -27,6 +27,8 @@ struct SignIn: Sendable {
         if let retryAfter = throttle.retryAfter(address: address, now: now) {
             throw SignInRefused.throttled(retryAfter: retryAfter)
         }
+        // Shed before touching the database: under a storm, refused attempts must cost nothing.
+        if hasher.isSaturated { throw PasswordHasherOverloaded() }
         let login = Accounts.login(email)
         let failure = try await SignInFailureModel.query(on: store.database).filter(\.$login == login).first()
         if let lockedUntil = failure?.lockedUntil, lockedUntil > now {

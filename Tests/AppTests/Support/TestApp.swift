@@ -22,6 +22,8 @@ func withTestApp(_ adjust: (inout Settings) -> Void = { _ in }, _ body: (Applica
     settings.passwordCost = 4
     settings.documentKey = Data(repeating: 7, count: 32)
     settings.metricsToken = "metrics-token-for-tests"
+    // Refused sign-ins are answered at once in tests (the delay is measured in bench-signin-storm.sh).
+    settings.signIn.failureDelay = 0
     adjust(&settings)
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning

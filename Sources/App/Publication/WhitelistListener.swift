@@ -143,6 +143,7 @@ private final class WhitelistHTTPHandler: ChannelInboundHandler, RemovableChanne
         }
         let length = body?.readableBytes ?? 0
         headers.add(name: "Content-Length", value: String(length))
+        headers.add(name: "X-Content-Type-Options", value: "nosniff")
         if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         if let body, head.method != .HEAD, status != .notModified {

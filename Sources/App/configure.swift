@@ -4,7 +4,6 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Persistence
-import NIOConcurrencyHelpers
 import Vapor
 import Whitelist
 
@@ -31,12 +30,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
         try await app.autoMigrate()
     }
 
-    // The publisher is woken after any commit that changed the registry.
-    let loopBox = NIOLockedValueBox<PublicationLoop?>(nil)
-    let store = Store(database: app.db, clock: settings.clock, onCommit: { topics in
-        guard topics.contains(.registryChanged), let loop = loopBox.withLockedValue({ $0 }) else { return }
-        Task { await loop.nudge() }
-    })
+    // Consumers of the outbox register by topic; the store tells the dispatcher after each commit.
+    let dispatcher = OutboxDispatcher()
+    let store = Store(database: app.db, clock: settings.clock, onCommit: dispatcher.committed)
     let signing = try WhitelistSigningSetup.load(settings: settings, logger: app.logger)
     let current = CurrentWhitelist()
     let publisher = WhitelistPublisher(
@@ -64,7 +60,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     var publication: PublicationLoop?
     if settings.whitelist.publishInBackground {
         let loop = PublicationLoop(publisher: publisher)
-        loopBox.withLockedValue { $0 = loop }
+        dispatcher.register(.registryChanged) { Task { await loop.nudge() } }
         publication = loop
     }
     let deadlines = settings.enforceDeadlines ? DeadlineLoop(workflow: app.edc.workflow, housekeeping: app.edc.housekeeping, logger: app.logger) : nil

@@ -1,5 +1,7 @@
 @testable import App
+import EDCDomain
 import Fluent
+import NIOConcurrencyHelpers
 import Foundation
 import Persistence
 import Testing
@@ -178,5 +180,44 @@ extension JourneyAPI {
             """)
         _ = try await act("approve", on: try #require(integration["id"] as? String), as: world.reviewer)
         return (drimboxID, identifier)
+    }
+}
+
+@Suite("Signing happens outside the writers' lock")
+struct PublicationOutsideLockTests {
+    @Test("a registry change committed while the list is being signed goes through at once, and the stale signed list is not stored")
+    func staleSnapshotIsDropped() async throws {
+        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            let (first, firstID) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
+            let (_, secondID) = try await api.integratedProvisionally(as: world.operatorB, pacs: 1)
+            try await app.edc.publisher.publishPending()
+
+            // Another change for the next publication; while it signs, ANS excludes the first DRIMbox.
+            _ = try await app.edc.workflow.correctOperator(
+                world.reviewer.principal, operatorID: world.operatorBID,
+                change: OperatorDataChange(supportPhone: try FrenchPhoneNumber("04 72 11 22 33")), reason: try FreeText("Nouveau standard"))
+            let signings = NIOLockedValueBox(0)
+            var publisher = app.edc.publisher
+            let workflow = app.edc.workflow
+            let reviewer = world.reviewer.principal
+            publisher.afterSigning = {
+                let count = signings.withLockedValue { $0 += 1; return $0 }
+                // A full write transaction while the publisher holds a signed list: with signing
+                // inside the write lock this would wait for ever (and the test would hang).
+                if count == 1 { _ = try await workflow.exclude(reviewer, drimboxID: UUID(uuidString: first)!, reason: .certificateExpiredOrRevoked, detail: nil) }
+            }
+            let outcome = try await publisher.publishPending()
+            #expect(signings.withLockedValue { $0 } == 2, "the stale signed list is dropped and the list signed again")
+            let seq = try #require(outcome.publishedSeq)
+            let version = try #require(try await WhitelistVersionModel.query(on: app.db).filter(\.$seq == seq).first())
+            let entries = try JSONText.decode([WhitelistEntry].self, from: version.entries)
+            #expect(entries.map(\.identifiant) == [String(secondID)], "the stored version includes the exclusion made while signing")
+            #expect(entries.first?.supportContact?.contains("04 72 11 22 33") == true)
+            #expect(try await OutboxQueue.pending(.registryChanged, on: app.db).isEmpty)
+            #expect(try await WhitelistVersionModel.query(on: app.db).count() == 2, "one version per publication, none for the stale snapshot")
+            _ = firstID
+        }
     }
 }

@@ -8,15 +8,27 @@ import Whitelist
 
 /// Turns `registry.changed` outbox events into a new signed white list.
 ///
-/// One transaction (holding the writers' lock) reads the registry, signs, stores the complete
-/// signed file as a new version and acknowledges the events: a crash at any point leaves either
-/// the previous version or the new complete one, never a partial or unsigned file.
+/// Signing 10,000 entries takes hundreds of milliseconds: it happens outside the writers' lock.
+/// 1. A snapshot is read without the lock: pending events first, then the latest version and the
+///    registry's trusted entries (every change that a read event reports is already committed, so
+///    the entries include it).
+/// 2. The list is built and signed, no transaction open.
+/// 3. One short write transaction stores the complete signed file as the next version and
+///    acknowledges the snapshot's events — unless the snapshot went stale meanwhile (another
+///    version stored, or a registry change committed that the snapshot may have missed): then the
+///    work is dropped and done again from a new snapshot.
+/// A crash at any point leaves either the previous version or the new complete one, never a
+/// partial or unsigned file.
 struct WhitelistPublisher: Sendable {
     let store: Store
     let signer: WhitelistSigner
     let signerSubject: String
     let current: CurrentWhitelist
     let logger: Logger
+    /// Snapshots tried before giving up until the next wake-up (each stale one is dropped).
+    var attempts = 3
+    /// Runs between signing and storing, with no lock held (tests change the registry here).
+    var afterSigning: @Sendable () async throws -> Void = {}
 
     struct Outcome: Sendable, Equatable {
         var publishedSeq: Int?
@@ -25,81 +37,119 @@ struct WhitelistPublisher: Sendable {
         var omitted: [WhitelistEntryValidator.Refusal] = []
     }
 
-    private struct Result: Sendable {
-        var outcome: Outcome
-        /// The committed version, installed for serving without reading it back.
-        var version: WhitelistVersionModel? = nil
+    /// What one publication read, and what it would publish.
+    private struct Snapshot {
+        var eventIDs: [UUID]
+        var latestSeq: Int?
+        var latestGeneratedAt: Date?
+        var latestEntries: String?
+        var entries: [WhitelistEntry]
+        var refused: [WhitelistEntryValidator.Refusal]
+    }
+
+    private enum Stored {
+        case version(WhitelistVersionModel)
+        case acknowledged
+        case stale
     }
 
     /// Publishes a new version if events are pending and the content changed; `force` publishes
     /// even with no pending event (first start, or an administrator's request).
     @discardableResult
     func publishPending(force: Bool = false) async throws -> Outcome {
-        let result = try await store.write { context in
-            let db = context.database
-            let events = try await OutboxQueue.pending(.registryChanged, on: db)
-            // Not the 6 MB signed file: only what the comparison and the numbering need.
-            let latest = try await WhitelistVersionModel.query(on: db)
-                .field(\.$id).field(\.$seq).field(\.$generatedAt).field(\.$entries)
-                .sort(\.$seq, .descending).first()
-            guard force || !events.isEmpty || latest == nil else { return Result(outcome: Outcome(publishedSeq: nil, acknowledged: 0)) }
+        for _ in 0..<max(1, attempts) {
+            guard let snapshot = try await readSnapshot(force: force) else { return Outcome(publishedSeq: nil, acknowledged: 0) }
             FaultInjection.point("whitelist.collect")
-
-            // Fail closed per entry: an entry the writer refuses is left out (a DRIMbox that cannot
-            // be described is not trusted); the others, and every removal, are published.
-            let (entries, refused) = WhitelistEntryValidator.partition(try await RegistryQueries(database: db).trustedEntries().map(Self.entry))
-            let entriesJSON = try JSONText.encode(entries)
-            if latest?.entries == entriesJSON && !force {
-                try await OutboxQueue.markProcessed(events.compactMap(\.id), at: context.now, on: db)
-                return Result(outcome: Outcome(publishedSeq: nil, acknowledged: events.count))
+            let entriesJSON = try JSONText.encode(snapshot.entries)
+            var signed: (bytes: [UInt8], generatedAt: Date)?
+            if snapshot.latestEntries != entriesJSON || force {
+                // DateDeGeneration has one-second resolution and must strictly increase.
+                var generatedAt = Date(timeIntervalSince1970: store.clock().timeIntervalSince1970.rounded(.down))
+                if let previous = snapshot.latestGeneratedAt, generatedAt <= previous {
+                    generatedAt = Date(timeIntervalSince1970: previous.timeIntervalSince1970.rounded(.down) + 1)
+                }
+                signed = (try signer.sign(WhitelistDocument(generatedAt: generatedAt, entries: snapshot.entries), signingTime: generatedAt), generatedAt)
+                FaultInjection.point("whitelist.signed")
+                try await afterSigning()
             }
-
-            // DateDeGeneration has one-second resolution and must strictly increase.
-            var generatedAt = Date(timeIntervalSince1970: context.now.timeIntervalSince1970.rounded(.down))
-            if let previous = latest?.generatedAt, generatedAt <= previous {
-                generatedAt = Date(timeIntervalSince1970: previous.timeIntervalSince1970.rounded(.down) + 1)
+            switch try await commit(snapshot, entriesJSON: entriesJSON, signed: signed) {
+            case .stale:
+                logger.debug("white list snapshot went stale while signing; publishing again")
+                continue
+            case .acknowledged:
+                return Outcome(publishedSeq: nil, acknowledged: snapshot.eventIDs.count)
+            case .version(let version):
+                FaultInjection.point("whitelist.committed")
+                current.install(version)
+                logger.notice("white list published", metadata: ["version": .stringConvertible(version.seq), "entries": .stringConvertible(version.entryCount)])
+                EDCMetrics.whitelistOmittedEntries.set(Double(snapshot.refused.count))
+                for refusal in snapshot.refused {
+                    logger.error("white list entry left out: it cannot be written", metadata: [
+                        "version": .stringConvertible(version.seq), "identifiant": .string(refusal.entry.identifiant),
+                        "db": .string(refusal.entry.db), "code": .string(refusal.error.code), "problem": .string(refusal.error.message),
+                    ])
+                }
+                return Outcome(publishedSeq: version.seq, acknowledged: snapshot.eventIDs.count, omitted: snapshot.refused)
             }
-            let bytes = try signer.sign(WhitelistDocument(generatedAt: generatedAt, entries: entries), signingTime: generatedAt)
-            FaultInjection.point("whitelist.signed")
+        }
+        throw PublicationBusy(attempts: attempts)
+    }
 
+    /// Pending events, then the latest version, then the registry — in that order (see the type's comment).
+    private func readSnapshot(force: Bool) async throws -> Snapshot? {
+        let db = store.database
+        let events = try await OutboxQueue.pending(.registryChanged, on: db)
+        // Not the 6 MB signed file: only what the comparison and the numbering need.
+        let latest = try await WhitelistVersionModel.query(on: db)
+            .field(\.$id).field(\.$seq).field(\.$generatedAt).field(\.$entries)
+            .sort(\.$seq, .descending).first()
+        guard force || !events.isEmpty || latest == nil else { return nil }
+        // Fail closed per entry: an entry the writer refuses is left out (a DRIMbox that cannot
+        // be described is not trusted); the others, and every removal, are published.
+        let (entries, refused) = WhitelistEntryValidator.partition(try await RegistryQueries(database: db).trustedEntries().map(Self.entry))
+        return Snapshot(
+            eventIDs: events.compactMap(\.id), latestSeq: latest?.seq, latestGeneratedAt: latest?.generatedAt,
+            latestEntries: latest?.entries, entries: entries, refused: refused)
+    }
+
+    /// The short write: stores the version (or only acknowledges the events when the content did
+    /// not change), unless the snapshot is stale.
+    private func commit(_ snapshot: Snapshot, entriesJSON: String, signed: (bytes: [UInt8], generatedAt: Date)?) async throws -> Stored {
+        let signerSubject = self.signerSubject
+        return try await store.write { context in
+            let db = context.database
+            let latestSeq = try await WhitelistVersionModel.query(on: db).max(\.$seq)
+            let pending = Set(try await OutboxQueue.pending(.registryChanged, on: db).compactMap(\.id))
+            guard latestSeq == snapshot.latestSeq, pending.isSubset(of: Set(snapshot.eventIDs)) else { return .stale }
+            guard let signed else {
+                try await OutboxQueue.markProcessed(snapshot.eventIDs, at: context.now, on: db)
+                return .acknowledged
+            }
             let version = WhitelistVersionModel()
             version.id = UUID()
-            version.seq = (latest?.seq ?? 0) + 1
-            version.generatedAt = generatedAt
-            version.signingTime = generatedAt
-            version.content = Data(bytes)
-            version.sha256 = SHA256.hash(data: bytes).hexString
-            version.size = bytes.count
-            version.entryCount = entries.count
+            version.seq = (snapshot.latestSeq ?? 0) + 1
+            version.generatedAt = signed.generatedAt
+            version.signingTime = signed.generatedAt
+            version.content = Data(signed.bytes)
+            version.sha256 = SHA256.hash(data: signed.bytes).hexString
+            version.size = signed.bytes.count
+            version.entryCount = snapshot.entries.count
             version.entries = entriesJSON
             version.signerSubject = signerSubject
             version.createdAt = context.now
             try await version.create(on: db)
             FaultInjection.point("whitelist.stored")
-            try await OutboxQueue.markProcessed(events.compactMap(\.id), at: context.now, on: db)
+            try await OutboxQueue.markProcessed(snapshot.eventIDs, at: context.now, on: db)
             try await context.audit(AuditActor(userID: nil, role: Role.system.rawValue), action: "whitelist.publish", entityType: "whitelist", entityID: String(version.seq), data: [
-                "sha256": version.sha256, "entries": String(entries.count), "events": String(events.count), "omitted": String(refused.count),
+                "sha256": version.sha256, "entries": String(snapshot.entries.count), "events": String(snapshot.eventIDs.count), "omitted": String(snapshot.refused.count),
             ])
-            for refusal in refused {
+            for refusal in snapshot.refused {
                 try await context.audit(AuditActor(userID: nil, role: Role.system.rawValue), action: "whitelist.entry_omitted", entityType: "drimbox", entityID: refusal.entry.identifiant, data: [
                     "version": String(version.seq), "db": refusal.entry.db, "code": refusal.error.code, "problem": refusal.error.message,
                 ])
             }
-            return Result(outcome: Outcome(publishedSeq: version.seq, acknowledged: events.count, omitted: refused), version: version)
+            return .version(version)
         }
-        FaultInjection.point("whitelist.committed")
-        if let version = result.version {
-            current.install(version)
-            logger.notice("white list published", metadata: ["version": .stringConvertible(version.seq), "entries": .stringConvertible(version.entryCount)])
-            EDCMetrics.whitelistOmittedEntries.set(Double(result.outcome.omitted.count))
-            for refusal in result.outcome.omitted {
-                logger.error("white list entry left out: it cannot be written", metadata: [
-                    "version": .stringConvertible(version.seq), "identifiant": .string(refusal.entry.identifiant),
-                    "db": .string(refusal.entry.db), "code": .string(refusal.error.code), "problem": .string(refusal.error.message),
-                ])
-            }
-        }
-        return result.outcome
     }
 
     /// The entries of trusted DRIMboxes that cannot be written, as the next publication would find them.
@@ -167,4 +217,11 @@ actor PublicationLoop {
             publisher.logger.error("white list publication failed; the previous version stays served", metadata: ["error": .string(String(reflecting: error))])
         }
     }
+}
+
+/// Every snapshot went stale before it could be stored (the registry kept changing): the events
+/// stay pending and the next wake-up tries again; readiness reports the lag if it lasts.
+struct PublicationBusy: Error, CustomStringConvertible {
+    var attempts: Int
+    var description: String { "the registry changed during each of \(attempts) publication attempts" }
 }

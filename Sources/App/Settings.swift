@@ -36,6 +36,8 @@ public struct Settings: Sendable {
     /// Run migrations at start (always for the embedded SQLite default).
     public var autoMigrate = true
     public var logLevel = "info"
+    /// `text` (one escaped line per event) or `json` (one JSON object per line).
+    public var logFormat = LogFormat.text
     public var whitelist = WhitelistSettings()
     /// Exclude DRIMboxes whose VA document is overdue, in the background.
     public var enforceDeadlines = true
@@ -78,10 +80,12 @@ public struct Settings: Sendable {
         return problems
     }
 
-    /// Settings from the environment (EDC_* and DATABASE_URL), over the defaults.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+    /// Settings from the environment (EDC_* and DATABASE_URL), over the defaults; a command-line
+    /// `--data-dir` (`dataDirectory`) wins over `EDC_DATA_DIR`. A bad value stops with a message.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: String? = nil) throws -> Settings {
         var settings = Settings()
         if let dir = environment["EDC_DATA_DIR"], !dir.isEmpty { settings.dataDirectory = dir }
+        if let dataDirectory, !dataDirectory.isEmpty { settings.dataDirectory = dataDirectory }
         settings.database = .sqliteFile(settings.dataDirectory + "/edc.sqlite")
         if let url = environment["DATABASE_URL"], !url.isEmpty {
             settings.database = .postgres(url: url)
@@ -143,7 +147,15 @@ public struct Settings: Sendable {
             guard hsts == "true" || hsts == "false" else { throw SettingsError("EDC_HSTS must be true or false, got '\(hsts)'") }
             settings.hsts = hsts == "true"
         }
-        if let level = environment["EDC_LOG_LEVEL"], !level.isEmpty { settings.logLevel = level }
+        if let level = environment["EDC_LOG_LEVEL"], !level.isEmpty {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level) else { throw SettingsError("EDC_LOG_LEVEL must be one of \(levels.joined(separator: ", ")), got '\(level)'") }
+            settings.logLevel = level
+        }
+        if let format = environment["EDC_LOG_FORMAT"], !format.isEmpty {
+            guard let value = LogFormat(rawValue: format) else { throw SettingsError("EDC_LOG_FORMAT must be text or json, got '\(format)'") }
+            settings.logFormat = value
+        }
         settings.whitelist.certificateFile = environment["EDC_WHITELIST_CERT"].flatMap { $0.isEmpty ? nil : $0 }
         settings.whitelist.privateKeyFile = environment["EDC_WHITELIST_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         settings.whitelist.intermediatesFile = environment["EDC_WHITELIST_CHAIN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -192,6 +204,11 @@ public struct SignInSettings: Sendable {
     public var failureDelay: TimeInterval = 1
 
     public init() {}
+}
+
+public enum LogFormat: String, Sendable {
+    case text
+    case json
 }
 
 public struct SettingsError: Error, CustomStringConvertible {

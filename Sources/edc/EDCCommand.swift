@@ -21,9 +21,7 @@ struct CommonOptions: ParsableArguments {
     var dataDir: String?
 
     func settings() throws -> Settings {
-        var environment = ProcessInfo.processInfo.environment
-        if let dataDir { environment["EDC_DATA_DIR"] = dataDir }
-        return try Settings.fromEnvironment(environment)
+        try Settings.fromEnvironment(dataDirectory: dataDir)
     }
 }
 

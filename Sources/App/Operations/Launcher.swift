@@ -2,25 +2,34 @@ import EDCDomain
 import Fluent
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Persistence
 import Vapor
 
 /// What the `edc` executable runs: the server and the admin tasks, each on a configured application.
 public enum Launcher {
-    private static let loggingBootstrapped: Void = {
-        let format = ProcessInfo.processInfo.environment["EDC_LOG_FORMAT"] ?? "text"
-        LoggingSystem.bootstrap { label in
-            format == "json" ? JSONLogHandler(label: label) as any LogHandler : SingleLineLogHandler(label: label)
+    /// The logging system can be bootstrapped once per process: the first settings decide.
+    private static let logging = NIOLockedValueBox(false)
+
+    private static func bootstrapLogging(_ settings: Settings) {
+        let format = settings.logFormat
+        logging.withLockedValue { done in
+            guard !done else { return }
+            done = true
+            LoggingSystem.bootstrap { label in
+                format == .json ? JSONLogHandler(label: label) as any LogHandler : SingleLineLogHandler(label: label)
+            }
         }
-    }()
+    }
 
     /// Runs the HTTP server until SIGINT/SIGTERM.
     public static func serve(settings: Settings) async throws {
         let problems = settings.servingProblems()
         guard problems.isEmpty else { throw SettingsError("refusing to start: " + problems.joined(separator: "; ")) }
-        _ = loggingBootstrapped
+        bootstrapLogging(settings)
         let app = try await Application.make(Environment(
             name: "production", arguments: ["edc", "serve", "--hostname", settings.hostname, "--port", String(settings.port)]))
+        // Validated by Settings: an unknown level stopped the start.
         app.logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         do {
             try await configure(app, settings: settings)
@@ -35,7 +44,7 @@ public enum Launcher {
 
     /// Runs `body` with a configured application (no server), then shuts it down.
     public static func withApplication<T: Sendable>(settings: Settings, _ body: @Sendable (Application) async throws -> T) async throws -> T {
-        _ = loggingBootstrapped
+        bootstrapLogging(settings)
         let app = try await Application.make(Environment(name: "production", arguments: ["edc"]))
         app.logger.logLevel = .warning
         do {

@@ -27,7 +27,7 @@ struct ConcurrencyAndAuditTests {
             }
             // Exactly one DRIMbox per approved declaration, and one approval transition each.
             #expect(try await DRIMboxModel.query(on: app.db).count() == 5)
-            #expect(try await RequestTransitionModel.query(on: app.db).filter(\.$action == "approve").count() == 5)
+            #expect(try await RequestTransitionModel.query(on: app.db).filter(\.$action == .approve).count() == 5)
             #expect(try await AuditLog.verify(on: app.db).isIntact)
         }
     }
@@ -170,8 +170,8 @@ struct ConcurrencyAndAuditTests {
             #expect(names.contains("attestation.issue"))
             #expect(actions.first { $0.action == "request.approve" }?.actorID == world.reviewer.user.id)
             let outbox = try await OutboxEventModel.query(on: app.db).all().map(\.topic)
-            #expect(outbox.contains("attestation.issued"))
-            #expect(outbox.contains("notification"))
+            #expect(outbox.contains(.attestationIssued))
+            #expect(outbox.contains(.notification))
             _ = drimboxID
         }
     }

@@ -81,7 +81,7 @@ struct IsolationTests {
         let second = try await api.create(as: world.operatorB, """
             {"kind": "withdrawal", "drimboxID": "\(try #require(approved["drimboxID"] as? String))", "payload": {"reason": "Fin de contrat"}}
             """)
-        let token = try await app.edc.accounts.issueToken(by: AuditActor(userID: nil, role: "system"), for: world.operatorB.user, name: "b", lifetime: nil)
+        let token = try await app.edc.accounts.issueToken(by: AuditActor(userID: nil, role: .system), for: world.operatorB.user, name: "b", lifetime: nil)
         return BObjects(
             requestID: try #require(second["id"] as? String), drimboxID: try #require(approved["drimboxID"] as? String),
             documentID: cgi, tokenID: token.id.uuidString)

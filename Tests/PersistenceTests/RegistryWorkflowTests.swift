@@ -13,7 +13,7 @@ struct RegistryWorkflowTests {
             let first = try await fixture.declared(by: fixture.operatorA)
             let withdrawal = try await fixture.workflow.createRequest(fixture.operatorA, kind: .withdrawal, drimboxID: first.id, payload: .withdrawal(WithdrawalPayload(reason: try FreeText("Fin de contrat"))), submit: true)
             _ = try await fixture.workflow.perform(fixture.reviewer, requestID: withdrawal.id!, action: .approve, reason: nil, expectedVersion: nil)
-            #expect(try await DRIMboxModel.find(first.id, on: db)?.state == "withdrawn")
+            #expect(try await DRIMboxModel.find(first.id, on: db)?.state == .withdrawn)
 
             let second = try await fixture.declared(by: fixture.operatorA)
             #expect(second.identifier == first.identifier + 1)
@@ -38,9 +38,9 @@ struct RegistryWorkflowTests {
             fixture.clock.advance(days: 2)
             #expect(try await fixture.workflow.excludeOverdueVA() == [drimbox.identifier])
             let excluded = try await DRIMboxModel.find(drimbox.id, on: db)!
-            #expect(excluded.state == "excluded")
-            #expect(excluded.exclusionReason == ExclusionReason.vaNotProvided.rawValue)
-            let events = try await OutboxEventModel.query(on: db).filter(\.$topic == OutboxTopic.registryChanged.rawValue).all()
+            #expect(excluded.state == .excluded)
+            #expect(excluded.exclusionReason == .vaNotProvided)
+            let events = try await OutboxEventModel.query(on: db).filter(\.$topic == .registryChanged).all()
             #expect(events.contains { $0.payload.contains("exclusion") })
             #expect(try await RegistryQueries(database: db).trustedEntries().isEmpty)
         }
@@ -104,7 +104,7 @@ struct RegistryWorkflowTests {
             fixture.clock.advance(days: 1)
             let request = try await fixture.workflow.createRequest(fixture.operatorA, kind: .vaDocument, drimboxID: drimbox.id, payload: .vaDocument(VADocumentPayload(vaDocumentID: try await fixture.document(.vaReport, for: fixture.operatorA))), submit: true)
             _ = try await fixture.workflow.perform(fixture.reviewer, requestID: request.id!, action: .approve, reason: nil, expectedVersion: nil)
-            #expect(try await DRIMboxModel.find(drimbox.id, on: db)?.state == "integrated")
+            #expect(try await DRIMboxModel.find(drimbox.id, on: db)?.state == .integrated)
             #expect(try await RegistryQueries(database: db).trustedEntries() == before)
             #expect(try await OutboxQueue.pending(.registryChanged, on: db).count == pending)
         }

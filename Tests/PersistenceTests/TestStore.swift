@@ -103,7 +103,7 @@ struct Fixture {
         let document = DocumentModel()
         document.id = UUID()
         document.operatorID = principal.operatorID!
-        document.kind = kind.rawValue
+        document.kind = kind
         document.filename = "\(kind.rawValue).pdf"
         document.mediaType = "application/pdf"
         document.size = 1

@@ -84,7 +84,7 @@ enum AdminController {
     /// `GET /api/v1/admin/users` (ANS): every user, with disabled state and lock-outs.
     static func users(_ req: Request) async throws -> [UserAccountResource] {
         _ = try req.requireANS()
-        let users = try await UserModel.query(on: req.db).filter(\.$role != Role.system.rawValue).sort(\.$email).all()
+        let users = try await UserModel.query(on: req.db).filter(\.$role != .system).sort(\.$email).all()
         let failures = Dictionary(try await SignInFailureModel.query(on: req.db).all().map { ($0.login, $0) }, uniquingKeysWith: { first, _ in first })
         let now = req.edc.settings.clock()
         return try users.map { UserAccountResource(user: try UserResource($0), signIn: SignInStateResource(failures[$0.email], now: now)) }
@@ -171,5 +171,5 @@ enum AdminController {
 }
 
 extension Principal {
-    var auditActor: AuditActor { AuditActor(userID: userID, role: role.rawValue) }
+    var auditActor: AuditActor { AuditActor(userID: userID, role: role) }
 }

@@ -29,9 +29,7 @@ enum RegistryController {
         let drimbox = try await queries.drimbox(try req.uuid("drimboxID"), for: principal)
         var resource = try DRIMboxResource(drimbox)
         resource.fqdnPairs = try await queries.pairs(of: drimbox).map(FQDNPairResource.init)
-        resource.history = try await queries.history(of: drimbox, for: principal).map {
-            TransitionResource(action: $0.event, from: $0.fromState, to: $0.toState, actorID: $0.actorID, actorRole: $0.actorRole, at: $0.at, reason: $0.reason)
-        }
+        resource.history = try await queries.history(of: drimbox, for: principal).map(TransitionResource.init)
         resource.attestations = try await queries.attestations(of: drimbox, for: principal).map(AttestationResource.init)
         // An exclusion from before the operator's tenure: the reason stays (it decides what a
         // re-integration needs), ANS's detail about the previous operator does not.

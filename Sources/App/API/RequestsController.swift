@@ -57,7 +57,7 @@ enum RequestsController {
         let id = try req.uuid("requestID")
         let existing = try await RequestQueries(database: req.db).find(id, for: principal)
         let body = try JSONInput.decode(UpdateBody.self, from: req)
-        let payload = try decodePayload(body.payload, kind: try existing.requestKind())
+        let payload = try decodePayload(body.payload, kind: existing.kind)
         return try RequestResource(try await req.workflow.updateRequest(principal, requestID: id, payload: payload, expectedVersion: body.version))
     }
 
@@ -65,9 +65,7 @@ enum RequestsController {
     static func history(_ req: Request) async throws -> [TransitionResource] {
         let queries = RequestQueries(database: req.db)
         let request = try await queries.find(try req.uuid("requestID"), for: try req.principal)
-        return try await queries.history(of: request).map {
-            TransitionResource(action: $0.action, from: $0.fromState, to: $0.toState, actorID: $0.actorID, actorRole: $0.actorRole, at: $0.at, reason: $0.reason)
-        }
+        return try await queries.history(of: request).map(TransitionResource.init)
     }
 
     /// `POST /api/v1/requests/{id}/actions/{action}`: submit, resubmit, withdraw, consent (operators);

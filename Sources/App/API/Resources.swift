@@ -8,8 +8,8 @@ import Vapor
 struct RequestResource: Content {
     var id: UUID
     var number: Int
-    var kind: String
-    var state: String
+    var kind: RequestKind
+    var state: RequestState
     var operatorID: UUID
     var drimboxID: UUID?
     var counterpartOperatorID: UUID?
@@ -44,14 +44,27 @@ struct PageResource<Item: Content>: Content {
     var nextCursor: String?
 }
 
+/// One step of a request's or a DRIMbox's history, as the API shows it.
 struct TransitionResource: Content {
     var action: String
     var from: String?
     var to: String
     var actorID: UUID?
-    var actorRole: String
+    var actorRole: Role
     var at: Date
     var reason: String?
+
+    init(_ row: RequestTransitionModel) {
+        self.init(action: row.action.rawValue, from: row.fromState.rawValue, to: row.toState.rawValue, actorID: row.actorID, actorRole: row.actorRole, at: row.at, reason: row.reason)
+    }
+
+    init(_ row: DRIMboxTransitionModel) {
+        self.init(action: row.event.rawValue, from: row.fromState?.rawValue, to: row.toState.rawValue, actorID: row.actorID, actorRole: row.actorRole, at: row.at, reason: row.reason)
+    }
+
+    init(action: String, from: String?, to: String, actorID: UUID?, actorRole: Role, at: Date, reason: String?) {
+        (self.action, self.from, self.to, self.actorID, self.actorRole, self.at, self.reason) = (action, from, to, actorID, actorRole, at, reason)
+    }
 }
 
 struct FQDNPairResource: Content {
@@ -94,9 +107,9 @@ struct DRIMboxResource: Content {
     var id: UUID
     var identifier: Int
     var operatorID: UUID
-    var state: String
+    var state: DRIMboxState
     var vaDueAt: Date?
-    var exclusionReason: String?
+    var exclusionReason: ExclusionReason?
     var exclusionDetail: String?
     var excludedAt: Date?
     var clients: [String]
@@ -123,7 +136,7 @@ struct DRIMboxResource: Content {
 
 struct DocumentResource: Content {
     var id: UUID
-    var kind: String
+    var kind: DocumentKind
     var filename: String
     var mediaType: String
     var size: Int
@@ -145,7 +158,7 @@ struct UserResource: Content {
     var id: UUID
     var email: String
     var displayName: String
-    var role: String
+    var role: Role
     var operatorID: UUID?
     var disabledAt: Date?
 

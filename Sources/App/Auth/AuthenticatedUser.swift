@@ -21,9 +21,9 @@ struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
               token.revokedAt == nil,
               token.expiresAt.map({ $0 > request.edc.settings.clock() }) ?? true,
               let user = try await UserModel.find(token.userID, on: request.db),
-              user.disabledAt == nil,
-              let role = Role(rawValue: user.role)
+              user.disabledAt == nil
         else { return }
+        let role = user.role
         request.auth.login(AuthenticatedUser(user: user, principal: Principal(userID: user.id, role: role, operatorID: user.operatorID), tokenID: token.id))
     }
 }

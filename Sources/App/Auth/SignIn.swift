@@ -77,7 +77,7 @@ struct SignIn: Sendable {
             }
             try await row.save(on: context.database)
             if let user {
-                let actor = AuditActor(userID: nil, role: Role.system.rawValue)
+                let actor = AuditActor(userID: nil, role: .system)
                 var data = ["address": address, "failures": String(row.failures)]
                 if let locked { data["lockedUntil"] = ISO8601DateFormatter().string(from: locked) }
                 try await context.audit(actor, action: locked == nil ? "auth.sign_in_failed" : "auth.locked", entityType: "user", entityID: try user.requireID().uuidString, data: data)

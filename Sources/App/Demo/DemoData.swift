@@ -28,7 +28,7 @@ enum DemoData {
             return
         }
         let accounts = app.edc.accounts
-        let system = AuditActor(userID: nil, role: Role.system.rawValue)
+        let system = AuditActor(userID: nil, role: .system)
         let admin = try await accounts.createUser(by: system, email: EmailAddress(logins[0].email), displayName: try Name("Administratrice ANS (démo)"), role: .administrator, operatorID: nil, password: password)
         let reviewerUser = try await accounts.createUser(by: system, email: EmailAddress(logins[1].email), displayName: try Name("Instructeur ANS (démo)"), role: .reviewer, operatorID: nil, password: password)
         let alpha = try await accounts.createOperator(by: system, legalName: try Name("Alpha Imagerie (démo)"), siren: SIREN("732829320"), supportPhone: FrenchPhoneNumber("01 23 45 67 89"), supportEmail: EmailAddress("support@alpha-imagerie.demo.edc"), responsibleContact: try ContactLine("Alice Martin, 06 12 34 56 78"))

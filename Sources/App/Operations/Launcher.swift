@@ -69,7 +69,7 @@ public enum Launcher {
     public static func createOperator(settings: Settings, legalName: String, siren: String, phone: String, email: String) async throws -> String {
         try await withApplication(settings: settings) { app in
             let model = try await accounts(app).createOperator(
-                by: AuditActor(userID: nil, role: Role.administrator.rawValue), legalName: try Name(legalName), siren: try SIREN(siren),
+                by: AuditActor(userID: nil, role: .administrator), legalName: try Name(legalName), siren: try SIREN(siren),
                 supportPhone: try FrenchPhoneNumber(phone), supportEmail: try EmailAddress(email), responsibleContact: nil)
             return try model.requireID().uuidString
         }
@@ -86,7 +86,7 @@ public enum Launcher {
                 operatorID = op.id
             }
             let user = try await accounts(app).createUser(
-                by: AuditActor(userID: nil, role: Role.administrator.rawValue), email: try EmailAddress(email), displayName: try Name(displayName),
+                by: AuditActor(userID: nil, role: .administrator), email: try EmailAddress(email), displayName: try Name(displayName),
                 role: role, operatorID: operatorID, password: password)
             return try user.requireID().uuidString
         }
@@ -99,7 +99,7 @@ public enum Launcher {
                 throw SettingsError("no user with e-mail \(email)")
             }
             let issued = try await accounts(app).issueToken(
-                by: AuditActor(userID: nil, role: Role.administrator.rawValue), for: user, name: name,
+                by: AuditActor(userID: nil, role: .administrator), for: user, name: name,
                 lifetime: days.map { TimeInterval($0) * 86_400 })
             return (issued.id.uuidString, issued.token)
         }
@@ -108,7 +108,7 @@ public enum Launcher {
     public static func revokeToken(settings: Settings, id: String) async throws {
         guard let uuid = UUID(uuidString: id) else { throw SettingsError("token id must be a UUID") }
         try await withApplication(settings: settings) { app in
-            try await accounts(app).revokeToken(by: AuditActor(userID: nil, role: Role.administrator.rawValue), id: uuid)
+            try await accounts(app).revokeToken(by: AuditActor(userID: nil, role: .administrator), id: uuid)
         }
     }
 
@@ -149,7 +149,7 @@ public enum Launcher {
         }
     }
 
-    private static let administrator = AuditActor(userID: nil, role: Role.administrator.rawValue)
+    private static let administrator = AuditActor(userID: nil, role: .administrator)
 
     private static func user(_ email: String, in app: Application) async throws -> UserModel {
         guard let user = try await UserModel.query(on: app.db).filter(\.$email == Accounts.login(email)).first() else {

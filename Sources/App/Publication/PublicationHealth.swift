@@ -24,7 +24,7 @@ struct PublicationHealth: Sendable, Equatable {
             .field(\.$id).field(\.$seq).field(\.$generatedAt)
             .sort(\.$seq, .descending).first()
         let oldestPending = try await OutboxEventModel.query(on: database)
-            .filter(\.$topic == OutboxTopic.registryChanged.rawValue)
+            .filter(\.$topic == .registryChanged)
             .filter(\.$processedAt == nil)
             .sort(\.$createdAt).field(\.$id).field(\.$createdAt).first()
         var since = oldestPending?.createdAt

@@ -52,7 +52,7 @@ struct Accounts: Sendable {
             if try await UserModel.query(on: context.database).filter(\.$email == login).first() != nil {
                 throw ValidationErrors([ValidationError(code: "user.email_taken", field: "email", userMessage: "Cette adresse est déjà utilisée.", technicalDetail: "email taken")])
             }
-            let user = UserModel(id: UUID(), email: login, displayName: name, role: role.rawValue, operatorID: operatorID, passwordHash: hash)
+            let user = UserModel(id: UUID(), email: login, displayName: name, role: role, operatorID: operatorID, passwordHash: hash)
             try await user.create(on: context.database)
             try await context.audit(actor, action: "user.create", entityType: "user", entityID: try user.requireID().uuidString, data: ["email": login, "role": role.rawValue])
             return user
@@ -110,7 +110,7 @@ struct Accounts: Sendable {
     /// stops working at once (revoked, and the authenticator checks `disabledAt` on each request).
     func setDisabled(_ disabled: Bool, userID: UUID, by actor: AuditActor) async throws -> UserModel {
         try await store.write { context in
-            guard let user = try await UserModel.find(userID, on: context.database), user.role != Role.system.rawValue else {
+            guard let user = try await UserModel.find(userID, on: context.database), user.role != .system else {
                 throw NotFoundError(entity: "user", id: userID.uuidString)
             }
             if disabled, actor.userID == userID {

@@ -30,7 +30,7 @@ struct DocumentVault: Sendable {
         let document = DocumentModel()
         document.id = id
         document.operatorID = operatorID
-        document.kind = kind.rawValue
+        document.kind = kind
         document.filename = filename.value
         document.mediaType = mediaType
         document.size = content.count
@@ -48,7 +48,7 @@ struct DocumentVault: Sendable {
             }
             document.createdAt = context.now
             try await document.create(on: context.database)
-            try await context.audit(AuditActor(userID: principal.userID, role: principal.role.rawValue), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind, "sha256": document.sha256, "size": String(document.size)])
+            try await context.audit(AuditActor(userID: principal.userID, role: principal.role), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind.rawValue, "sha256": document.sha256, "size": String(document.size)])
             return document
         }
     }

@@ -1,3 +1,4 @@
+import EDCDomain
 import FluentKit
 import Foundation
 
@@ -9,9 +10,9 @@ public final class DRIMboxModel: Model, @unchecked Sendable {
     /// Registry identifier (the white list's `Identifiant`), allocated once and never reused.
     @Field(key: "identifier") public var identifier: Int
     @Field(key: "operator_id") public var operatorID: UUID
-    @Field(key: "state") public var state: String
+    @Field(key: "state") public var state: DRIMboxState
     @OptionalField(key: "va_due_at") public var vaDueAt: Date?
-    @OptionalField(key: "exclusion_reason") public var exclusionReason: String?
+    @OptionalField(key: "exclusion_reason") public var exclusionReason: ExclusionReason?
     @OptionalField(key: "exclusion_detail") public var exclusionDetail: String?
     @OptionalField(key: "excluded_at") public var excludedAt: Date?
     /// JSON array of client SIRENs.
@@ -22,7 +23,7 @@ public final class DRIMboxModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, identifier: Int, operatorID: UUID, state: String, clients: String, updatedAt: Date) {
+    public init(id: UUID? = nil, identifier: Int, operatorID: UUID, state: DRIMboxState, clients: String, updatedAt: Date) {
         self.id = id
         self.identifier = identifier
         self.operatorID = operatorID

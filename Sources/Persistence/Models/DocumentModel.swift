@@ -1,3 +1,4 @@
+import EDCDomain
 import FluentKit
 import Foundation
 
@@ -7,7 +8,7 @@ public final class DocumentModel: Model, @unchecked Sendable {
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "operator_id") public var operatorID: UUID
-    @Field(key: "kind") public var kind: String
+    @Field(key: "kind") public var kind: DocumentKind
     @Field(key: "filename") public var filename: String
     @Field(key: "media_type") public var mediaType: String
     @Field(key: "size") public var size: Int

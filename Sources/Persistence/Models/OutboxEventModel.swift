@@ -7,7 +7,7 @@ public final class OutboxEventModel: Model, @unchecked Sendable {
     public static let schema = "outbox_events"
 
     @ID(key: .id) public var id: UUID?
-    @Field(key: "topic") public var topic: String
+    @Field(key: "topic") public var topic: OutboxTopic
     @Field(key: "payload") public var payload: String
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "available_at") public var availableAt: Date
@@ -17,7 +17,7 @@ public final class OutboxEventModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, topic: String, payload: String, at: Date) {
+    public init(id: UUID? = nil, topic: OutboxTopic, payload: String, at: Date) {
         self.id = id
         self.topic = topic
         self.payload = payload

@@ -1,3 +1,4 @@
+import EDCDomain
 import FluentKit
 import Foundation
 
@@ -9,8 +10,8 @@ public final class RequestModel: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     /// Human-facing sequential number, unique.
     @Field(key: "number") public var number: Int
-    @Field(key: "kind") public var kind: String
-    @Field(key: "state") public var state: String
+    @Field(key: "kind") public var kind: RequestKind
+    @Field(key: "state") public var state: RequestState
     @Field(key: "operator_id") public var operatorID: UUID
     @OptionalField(key: "drimbox_id") public var drimboxID: UUID?
     /// For an operator change: the operator that takes the DRIMbox over (may read and consent).

@@ -1,3 +1,4 @@
+import EDCDomain
 import FluentKit
 import Foundation
 
@@ -7,11 +8,11 @@ public final class RequestTransitionModel: Model, @unchecked Sendable {
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "request_id") public var requestID: UUID
-    @Field(key: "action") public var action: String
-    @Field(key: "from_state") public var fromState: String
-    @Field(key: "to_state") public var toState: String
+    @Field(key: "action") public var action: RequestAction
+    @Field(key: "from_state") public var fromState: RequestState
+    @Field(key: "to_state") public var toState: RequestState
     @OptionalField(key: "actor_id") public var actorID: UUID?
-    @Field(key: "actor_role") public var actorRole: String
+    @Field(key: "actor_role") public var actorRole: Role
     @Field(key: "at") public var at: Date
     @OptionalField(key: "reason") public var reason: String?
     @Field(key: "metadata") public var metadata: String
@@ -25,11 +26,11 @@ public final class DRIMboxTransitionModel: Model, @unchecked Sendable {
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "drimbox_id") public var drimboxID: UUID
-    @Field(key: "event") public var event: String
-    @OptionalField(key: "from_state") public var fromState: String?
-    @Field(key: "to_state") public var toState: String
+    @Field(key: "event") public var event: DRIMboxEvent
+    @OptionalField(key: "from_state") public var fromState: DRIMboxState?
+    @Field(key: "to_state") public var toState: DRIMboxState
     @OptionalField(key: "actor_id") public var actorID: UUID?
-    @Field(key: "actor_role") public var actorRole: String
+    @Field(key: "actor_role") public var actorRole: Role
     @OptionalField(key: "request_id") public var requestID: UUID?
     @Field(key: "at") public var at: Date
     @OptionalField(key: "reason") public var reason: String?

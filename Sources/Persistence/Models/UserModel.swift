@@ -1,3 +1,4 @@
+import EDCDomain
 import FluentKit
 import Foundation
 
@@ -8,7 +9,7 @@ public final class UserModel: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "email") public var email: String
     @Field(key: "display_name") public var displayName: String
-    @Field(key: "role") public var role: String
+    @Field(key: "role") public var role: Role
     @OptionalField(key: "operator_id") public var operatorID: UUID?
     @Field(key: "password_hash") public var passwordHash: String
     @OptionalField(key: "disabled_at") public var disabledAt: Date?
@@ -16,7 +17,7 @@ public final class UserModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, email: String, displayName: String, role: String, operatorID: UUID?, passwordHash: String) {
+    public init(id: UUID? = nil, email: String, displayName: String, role: Role, operatorID: UUID?, passwordHash: String) {
         self.id = id
         self.email = email
         self.displayName = displayName

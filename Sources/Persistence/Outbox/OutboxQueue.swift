@@ -6,7 +6,7 @@ public enum OutboxQueue {
     /// Unprocessed events of `topic`, oldest first.
     public static func pending(_ topic: OutboxTopic, limit: Int = 10_000, on database: any Database) async throws -> [OutboxEventModel] {
         try await OutboxEventModel.query(on: database)
-            .filter(\.$topic == topic.rawValue)
+            .filter(\.$topic == topic)
             .filter(\.$processedAt == nil)
             .sort(\.$createdAt)
             .limit(limit)

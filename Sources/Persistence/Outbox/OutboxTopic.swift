@@ -1,5 +1,5 @@
 /// Kinds of events written to the outbox.
-public enum OutboxTopic: String, Sendable, CaseIterable {
+public enum OutboxTopic: String, Sendable, CaseIterable, Codable {
     /// The trusted set or the content of the white list changed: publish a new signed list.
     case registryChanged = "registry.changed"
     /// A delegation attestation was issued: render its PDF.

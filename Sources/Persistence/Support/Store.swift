@@ -1,3 +1,4 @@
+import EDCDomain
 import FluentKit
 import FluentSQL
 import Foundation
@@ -91,7 +92,7 @@ public final class WriteContext: @unchecked Sendable {
         entry.seq = auditSeq + 1
         entry.at = now
         entry.actorID = principal.userID
-        entry.actorRole = principal.role
+        entry.actorRole = principal.role.rawValue
         entry.action = action
         entry.entityType = entityType
         entry.entityID = entityID
@@ -106,7 +107,7 @@ public final class WriteContext: @unchecked Sendable {
 
     /// Queues an event for consumers that run after commit.
     public func enqueue(_ topic: OutboxTopic, _ payload: [String: String]) async throws {
-        try await OutboxEventModel(id: UUID(), topic: topic.rawValue, payload: JSONText.encodeSorted(payload), at: now).create(on: database)
+        try await OutboxEventModel(id: UUID(), topic: topic, payload: JSONText.encodeSorted(payload), at: now).create(on: database)
         enqueuedTopics.insert(topic)
     }
 
@@ -120,9 +121,9 @@ public final class WriteContext: @unchecked Sendable {
 /// The actor as recorded in the audit log.
 public struct AuditActor: Sendable {
     public var userID: UUID?
-    public var role: String
+    public var role: Role
 
-    public init(userID: UUID?, role: String) {
+    public init(userID: UUID?, role: Role) {
         self.userID = userID
         self.role = role
     }

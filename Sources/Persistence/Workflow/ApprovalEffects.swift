@@ -59,10 +59,10 @@ struct ApprovalEffects {
             try await move(drimbox, .modification, request: request)
             try await modify(drimbox, modification, request: request)
             try await saveDRIMbox(drimbox)
-            if try drimbox.registryState().isTrusted { try await registryChanged(drimbox, "modification") }
+            if drimbox.state.isTrusted { try await registryChanged(drimbox, "modification") }
         case .withdrawal:
             let drimbox = try drimbox.orThrow()
-            let wasTrusted = try drimbox.registryState().isTrusted
+            let wasTrusted = drimbox.state.isTrusted
             try await move(drimbox, .withdrawal, request: request)
             drimbox.vaDueAt = nil
             try await saveDRIMbox(drimbox)
@@ -78,7 +78,7 @@ struct ApprovalEffects {
             drimbox.operatorID = counterpart
             try await saveDRIMbox(drimbox)
             try await touchPairs(of: drimbox)
-            if try drimbox.registryState().isTrusted { try await registryChanged(drimbox, "operatorChange") }
+            if drimbox.state.isTrusted { try await registryChanged(drimbox, "operatorChange") }
         }
     }
 
@@ -87,7 +87,7 @@ struct ApprovalEffects {
     private func declare(request: RequestModel, declaration: DeclarationPayload) async throws {
         let identifier = (try await DRIMboxModel.query(on: database).max(\.$identifier) ?? 0) + 1
         let drimbox = DRIMboxModel(
-            id: UUID(), identifier: identifier, operatorID: request.operatorID, state: DRIMboxState.declared.rawValue,
+            id: UUID(), identifier: identifier, operatorID: request.operatorID, state: .declared,
             clients: try JSONText.encode(declaration.clients.map(\.value)), updatedAt: context.now)
         try await drimbox.create(on: database)
         var assigned: [FQDNPair] = []
@@ -97,7 +97,7 @@ struct ApprovalEffects {
             assigned.append(pair)
         }
         request.drimboxID = drimbox.id
-        try await recordDRIMboxTransition(drimbox, event: DRIMboxEvent.declaration.rawValue, from: nil, to: .declared, request: request)
+        try await recordDRIMboxTransition(drimbox, event: .declaration, from: nil, to: .declared, request: request)
         try await context.audit(principal.auditActor, action: "drimbox.declare", entityType: "drimbox", entityID: String(identifier), data: [
             "fqdns": assigned.map { "\($0.db.value)|\($0.viewer.value)" }.joined(separator: ","),
         ])
@@ -187,10 +187,10 @@ struct ApprovalEffects {
     }
 
     private func move(_ drimbox: DRIMboxModel, _ event: DRIMboxEvent, request: RequestModel) async throws {
-        let from = try drimbox.registryState()
+        let from = drimbox.state
         let to = try DRIMboxStateMachine.target(from: from, event: event)
-        drimbox.state = to.rawValue
-        try await recordDRIMboxTransition(drimbox, event: event.rawValue, from: from, to: to, request: request)
+        drimbox.state = to
+        try await recordDRIMboxTransition(drimbox, event: event, from: from, to: to, request: request)
         // Entries appear on or leave the white list: their DateMAJ is now. (Provisional to
         // integrated changes nothing the list shows.)
         if from.isTrusted != to.isTrusted {
@@ -204,7 +204,7 @@ struct ApprovalEffects {
         try await drimbox.save(on: database)
     }
 
-    private func recordDRIMboxTransition(_ drimbox: DRIMboxModel, event: String, from: DRIMboxState?, to: DRIMboxState, request: RequestModel?) async throws {
+    private func recordDRIMboxTransition(_ drimbox: DRIMboxModel, event: DRIMboxEvent, from: DRIMboxState?, to: DRIMboxState, request: RequestModel?) async throws {
         try await DRIMboxRecorder(context: context).record(drimbox, event: event, from: from, to: to, principal: principal, requestID: request?.id, reason: nil)
     }
 
@@ -217,23 +217,23 @@ struct ApprovalEffects {
 struct DRIMboxRecorder {
     let context: WriteContext
 
-    func record(_ drimbox: DRIMboxModel, event: String, from: DRIMboxState?, to: DRIMboxState, principal: Principal, requestID: UUID?, reason: String?) async throws {
+    func record(_ drimbox: DRIMboxModel, event: DRIMboxEvent, from: DRIMboxState?, to: DRIMboxState, principal: Principal, requestID: UUID?, reason: String?) async throws {
         let row = DRIMboxTransitionModel()
         row.id = UUID()
         row.drimboxID = try drimbox.requireID()
         row.event = event
-        row.fromState = from?.rawValue
-        row.toState = to.rawValue
+        row.fromState = from
+        row.toState = to
         row.actorID = principal.userID
-        row.actorRole = principal.role.rawValue
+        row.actorRole = principal.role
         row.requestID = requestID
         row.at = context.now
         row.reason = reason
         try await row.create(on: context.database)
-        var data = ["event": event, "to": to.rawValue]
+        var data = ["event": event.rawValue, "to": to.rawValue]
         if let from { data["from"] = from.rawValue }
         if let reason { data["reason"] = reason }
-        try await context.audit(principal.auditActor, action: "drimbox.\(event)", entityType: "drimbox", entityID: String(drimbox.identifier), data: data)
+        try await context.audit(principal.auditActor, action: "drimbox.\(event.rawValue)", entityType: "drimbox", entityID: String(drimbox.identifier), data: data)
     }
 }
 

@@ -50,7 +50,7 @@ struct OperatorRecords {
         try await context.audit(actor, action: "operator.update", entityType: "operator", entityID: owner.siren, data: data)
         let drimboxes = try await DRIMboxModel.query(on: context.database).filter(\.$operatorID == owner.requireID()).all()
         try await FQDNPairModel.touch(drimboxIDs: drimboxes.compactMap(\.id), at: context.now, on: context.database)
-        for drimbox in drimboxes where try drimbox.registryState().isTrusted {
+        for drimbox in drimboxes where drimbox.state.isTrusted {
             try await context.enqueue(.registryChanged, ["drimboxID": try drimbox.requireID().uuidString, "cause": "operator"])
         }
         return true

@@ -43,11 +43,11 @@ struct RegistryChecks {
                 problems.append(ValidationError(
                     code: "document.unknown", field: reference.field,
                     userMessage: "Document introuvable.", technicalDetail: "document \(reference.id) not found for operator"))
-            } else if document?.kind != reference.kind.rawValue {
+            } else if document?.kind != reference.kind {
                 problems.append(ValidationError(
                     code: "document.wrong_kind", field: reference.field,
                     userMessage: "Ce document n'est pas du type attendu.",
-                    technicalDetail: "document \(reference.id) is \(document?.kind ?? "-"), expected \(reference.kind.rawValue)"))
+                    technicalDetail: "document \(reference.id) is \(document?.kind.rawValue ?? "-"), expected \(reference.kind.rawValue)"))
             }
         }
 
@@ -62,7 +62,7 @@ struct RegistryChecks {
             problems += certificateProblems(integration.certificates, pairs: pairs, mustCoverAll: true, field: "certificates")
         case .reintegration(let reintegration):
             problems += certificateProblems(reintegration.certificates ?? [], pairs: pairs, mustCoverAll: false, field: "certificates")
-            if let drimbox, drimbox.exclusionReason == ExclusionReason.cyberIncident.rawValue {
+            if let drimbox, drimbox.exclusionReason?.reintegrationRequiresNewCGI == true {
                 if reintegration.cgiDocumentID == nil {
                     problems.append(ValidationError(
                         code: "reintegration.cgi_required", field: "cgiDocumentID",

@@ -17,7 +17,7 @@ public struct RequestQueries: Sendable {
         var query = RequestModel.query(on: database)
             .filter(.sql(unsafeRaw: Self.awaitingReviewCondition))
         if let cursor { query = query.filter(\.$number > cursor) }
-        if let kind { query = query.filter(\.$kind == kind.rawValue) }
+        if let kind { query = query.filter(\.$kind == kind) }
         let rows = try await query.sort(\.$number, .ascending).limit(limit + 1).all()
         return page(rows, limit: limit)
     }
@@ -33,8 +33,8 @@ public struct RequestQueries: Sendable {
             query = query.group(.or) { $0.filter(\.$operatorID == operatorID).filter(\.$counterpartOperatorID == operatorID) }
         }
         if let cursor { query = query.filter(\.$number < cursor) }
-        if let state { query = query.filter(\.$state == state.rawValue) }
-        if let kind { query = query.filter(\.$kind == kind.rawValue) }
+        if let state { query = query.filter(\.$state == state) }
+        if let kind { query = query.filter(\.$kind == kind) }
         let rows = try await query.sort(\.$number, .descending).limit(limit + 1).all()
         return page(rows, limit: limit)
     }
@@ -69,7 +69,7 @@ public struct RegistryQueries: Sendable {
             query = query.filter(\.$operatorID == operatorID)
         }
         if let cursor { query = query.filter(\.$identifier > cursor) }
-        if let state { query = query.filter(\.$state == state.rawValue) }
+        if let state { query = query.filter(\.$state == state) }
         let rows = try await query.sort(\.$identifier).limit(limit + 1).all()
         let items = Array(rows.prefix(limit))
         return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.identifier) } : nil)
@@ -91,13 +91,13 @@ public struct RegistryQueries: Sendable {
     public func tenureStart(of drimbox: DRIMboxModel, for principal: Principal) async throws -> Date? {
         guard principal.role == .operatorUser else { return nil }
         return try await DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == drimbox.requireID())
-            .filter(\.$event == DRIMboxEvent.operatorChange.rawValue).sort(\.$at, .descending).first()?.at
+            .filter(\.$event == .operatorChange).sort(\.$at, .descending).first()?.at
     }
 
     /// The DRIMbox's transitions that the principal may see, oldest first.
     public func history(of drimbox: DRIMboxModel, for principal: Principal) async throws -> [DRIMboxTransitionModel] {
         let all = try await DRIMboxTransitionModel.query(on: database).filter(\.$drimboxID == (try drimbox.requireID())).sort(\.$at).all()
-        guard principal.role == .operatorUser, let start = all.lastIndex(where: { $0.event == DRIMboxEvent.operatorChange.rawValue }) else { return all }
+        guard principal.role == .operatorUser, let start = all.lastIndex(where: { $0.event == .operatorChange }) else { return all }
         // From the operator change on, decided on the rows themselves (a date read back from the
         // database may not compare equal to itself).
         return Array(all[start...])

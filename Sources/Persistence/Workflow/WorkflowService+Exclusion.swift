@@ -23,7 +23,7 @@ extension WorkflowService {
     public func excludeOverdueVA() async throws -> [Int] {
         try await store.write { context in
             let overdue = try await DRIMboxModel.query(on: context.database)
-                .filter(\.$state == DRIMboxState.provisional.rawValue)
+                .filter(\.$state == .provisional)
                 .filter(\.$vaDueAt < context.now)
                 .all()
             for drimbox in overdue {
@@ -34,10 +34,10 @@ extension WorkflowService {
     }
 
     private func excludeInTransaction(_ drimbox: DRIMboxModel, principal: Principal, reason: ExclusionReason, detail: String?, context: WriteContext) async throws {
-        let from = try drimbox.registryState()
+        let from = drimbox.state
         let to = try DRIMboxStateMachine.target(from: from, event: .exclusion)
-        drimbox.state = to.rawValue
-        drimbox.exclusionReason = reason.rawValue
+        drimbox.state = to
+        drimbox.exclusionReason = reason
         drimbox.exclusionDetail = detail
         drimbox.excludedAt = context.now
         drimbox.vaDueAt = nil
@@ -45,7 +45,7 @@ extension WorkflowService {
         drimbox.version += 1
         try await drimbox.save(on: context.database)
         try await FQDNPairModel.touch(drimboxIDs: [drimbox.requireID()], at: context.now, on: context.database)
-        try await DRIMboxRecorder(context: context).record(drimbox, event: DRIMboxEvent.exclusion.rawValue, from: from, to: to, principal: principal, requestID: nil, reason: reason.rawValue)
+        try await DRIMboxRecorder(context: context).record(drimbox, event: .exclusion, from: from, to: to, principal: principal, requestID: nil, reason: reason.rawValue)
         try await context.enqueue(.registryChanged, ["drimboxID": try drimbox.requireID().uuidString, "cause": "exclusion"])
         try await context.enqueue(.notification, [
             "event": "drimbox.excluded", "drimboxID": try drimbox.requireID().uuidString,

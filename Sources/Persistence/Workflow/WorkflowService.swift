@@ -38,14 +38,14 @@ public struct WorkflowService: Sendable {
             let drimbox = try await checks.targetDRIMbox(kind: kind, id: drimboxID, principal: principal)
             let counterpart = try await checks.validate(payload, drimbox: drimbox, operatorID: operatorID, forSubmission: submit)
             if submit, let drimbox, let event = DRIMboxStateMachine.event(for: kind) {
-                _ = try DRIMboxStateMachine.target(from: try drimbox.registryState(), event: event)
+                _ = try DRIMboxStateMachine.target(from: drimbox.state, event: event)
             }
 
             let request = RequestModel()
             request.id = UUID()
             request.number = (try await RequestModel.query(on: db).max(\.$number) ?? 0) + 1
-            request.kind = kind.rawValue
-            request.state = RequestState.draft.rawValue
+            request.kind = kind
+            request.state = .draft
             request.operatorID = operatorID
             request.drimboxID = drimbox?.id
             request.counterpartOperatorID = counterpart
@@ -74,18 +74,18 @@ public struct WorkflowService: Sendable {
                     userMessage: "Seul l'opérateur qui a déposé la demande peut la modifier.",
                     technicalDetail: "principal may not edit request \(request.number)")
             }
-            let state = try request.requestState()
+            let state = request.state
             guard state.isEditableByOperator else {
                 throw WorkflowError(
                     kind: .illegalTransition, code: "request.not_editable",
                     userMessage: "Une demande à l'état « \(state.label) » ne peut plus être modifiée.",
                     technicalDetail: "request \(request.number) is \(state.rawValue), not editable")
             }
-            guard payload.kind.rawValue == request.kind else {
+            guard payload.kind == request.kind else {
                 throw ValidationErrors([ValidationError(
                     code: "request.payload_kind", field: "payload",
                     userMessage: "Le contenu ne correspond pas au type de demande.",
-                    technicalDetail: "payload of kind \(payload.kind.rawValue) for request kind \(request.kind)")])
+                    technicalDetail: "payload of kind \(payload.kind.rawValue) for request kind \(request.kind.rawValue)")])
             }
             let checks = RegistryChecks(database: context.database, configuration: configuration)
             let drimbox = try await checks.targetDRIMbox(kind: payload.kind, id: request.drimboxID, principal: principal)
@@ -111,8 +111,8 @@ public struct WorkflowService: Sendable {
             let db = context.database
             let request = try await loadVisible(requestID, principal: principal, on: db)
             try checkExpectedVersion(request, expectedVersion)
-            let kind = try request.requestKind()
-            let state = try request.requestState()
+            let kind = request.kind
+            let state = request.state
             let trimmedReason = try FreeText.validated(reason, field: "reason")?.value
             let target = try RequestStateMachine.target(kind: kind, from: state, action: action, role: principal.role, reason: trimmedReason)
             try checkOperatorSide(principal, request: request, action: action)
@@ -124,7 +124,7 @@ public struct WorkflowService: Sendable {
                 let drimbox = try await checks.targetDRIMbox(kind: kind, id: request.drimboxID, principal: principal)
                 _ = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: true)
                 if let drimbox, let event = DRIMboxStateMachine.event(for: kind) {
-                    _ = try DRIMboxStateMachine.target(from: try drimbox.registryState(), event: event)
+                    _ = try DRIMboxStateMachine.target(from: drimbox.state, event: event)
                 }
             case .consent:
                 guard request.consentedAt == nil else {
@@ -151,7 +151,7 @@ public struct WorkflowService: Sendable {
     func transition(_ request: RequestModel, action: RequestAction, to target: RequestState, principal: Principal, reason: String?, context: WriteContext) async throws {
         let db = context.database
         let from = request.state
-        request.state = target.rawValue
+        request.state = target
         if action == .submit || action == .resubmit { request.submittedAt = context.now }
         if let reason { request.lastReason = reason }
         try await saveVersioned(request, now: context.now, on: db)
@@ -159,17 +159,17 @@ public struct WorkflowService: Sendable {
         let row = RequestTransitionModel()
         row.id = UUID()
         row.requestID = try request.requireID()
-        row.action = action.rawValue
+        row.action = action
         row.fromState = from
-        row.toState = target.rawValue
+        row.toState = target
         row.actorID = principal.userID
-        row.actorRole = principal.role.rawValue
+        row.actorRole = principal.role
         row.at = context.now
         row.reason = reason
         row.metadata = JSONText.encodeSorted(["version": String(request.version)])
         try await row.create(on: db)
 
-        var data = ["action": action.rawValue, "from": from, "to": target.rawValue]
+        var data = ["action": action.rawValue, "from": from.rawValue, "to": target.rawValue]
         if let reason { data["reason"] = reason }
         try await context.audit(principal.auditActor, action: "request.\(action.rawValue)", entityType: "request", entityID: request.number.description, data: data)
         try await context.enqueue(.notification, [
@@ -245,27 +245,10 @@ extension RequestModel {
     /// once it is submitted (never the other operator's draft).
     public func isVisible(to principal: Principal) -> Bool {
         principal.canSee(ownedBy: operatorID)
-            || (principal.operatorID != nil && principal.operatorID == counterpartOperatorID && state != RequestState.draft.rawValue)
-    }
-
-    public func requestKind() throws -> RequestKind {
-        guard let kind = RequestKind(rawValue: kind) else { throw PersistenceError.corrupted("request \(number) has kind \(self.kind)") }
-        return kind
-    }
-
-    public func requestState() throws -> RequestState {
-        guard let state = RequestState(rawValue: state) else { throw PersistenceError.corrupted("request \(number) has state \(self.state)") }
-        return state
-    }
-}
-
-extension DRIMboxModel {
-    public func registryState() throws -> DRIMboxState {
-        guard let state = DRIMboxState(rawValue: state) else { throw PersistenceError.corrupted("DRIMbox \(identifier) has state \(self.state)") }
-        return state
+            || (principal.operatorID != nil && principal.operatorID == counterpartOperatorID && state != .draft)
     }
 }
 
 extension Principal {
-    var auditActor: AuditActor { AuditActor(userID: userID, role: role.rawValue) }
+    var auditActor: AuditActor { AuditActor(userID: userID, role: role) }
 }

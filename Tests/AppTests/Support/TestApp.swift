@@ -67,7 +67,7 @@ struct World {
 
     static func make(_ app: Application) async throws -> World {
         let accounts = app.edc.accounts
-        let system = AuditActor(userID: nil, role: "system")
+        let system = AuditActor(userID: nil, role: .system)
         let a = try await accounts.createOperator(by: system, legalName: Name("Opérateur A"), siren: SIREN("732829320"), supportPhone: FrenchPhoneNumber("01 23 45 67 89"), supportEmail: EmailAddress("support@a.example.fr"), responsibleContact: nil)
         let b = try await accounts.createOperator(by: system, legalName: Name("Opérateur B"), siren: SIREN("552100554"), supportPhone: FrenchPhoneNumber("04 72 00 00 00"), supportEmail: EmailAddress("support@b.example.fr"), responsibleContact: nil)
         func account(_ email: String, _ role: Role, _ operatorID: UUID?) async throws -> Account {

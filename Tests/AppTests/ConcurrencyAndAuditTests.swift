@@ -176,3 +176,24 @@ struct ConcurrencyAndAuditTests {
         }
     }
 }
+
+@Suite("The DRIMbox version is checked")
+struct DRIMboxVersionTests {
+    @Test("an exclusion naming a DRIMbox version that is no longer current gets 409 and changes nothing; the current one succeeds and bumps it")
+    func staleExclusion() async throws {
+        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
+            let world = try await World.make(app)
+            let api = JourneyAPI(app: app, world: world)
+            let (drimboxID, _) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
+            let seen = try #require(try await api.drimbox(drimboxID, as: world.reviewer)["version"] as? Int)
+            let before = try await databaseFingerprint(app)
+            let stale = try await app.send(.POST, "/api/v1/drimboxes/\(drimboxID)/exclusion", as: world.reviewer, json: #"{"reason": "cgiBreach", "version": \#(seen - 1)}"#)
+            #expect(stale.status == .conflict, "\(stale.text)")
+            #expect(try await databaseFingerprint(app) == before)
+            let current = try await app.send(.POST, "/api/v1/drimboxes/\(drimboxID)/exclusion", as: world.reviewer, json: #"{"reason": "cgiBreach", "version": \#(seen)}"#)
+            #expect(current.status == .ok, "\(current.text)")
+            #expect(current.json["version"] as? Int == seen + 1)
+            #expect(current.json["state"] as? String == "excluded")
+        }
+    }
+}

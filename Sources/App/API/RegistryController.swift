@@ -8,6 +8,8 @@ enum RegistryController {
     struct ExclusionBody: Codable {
         var reason: ExclusionReason
         var detail: String?
+        /// The DRIMbox version the reviewer saw: 409 if it changed since.
+        var version: Int?
     }
 
     /// `GET /api/v1/drimboxes`
@@ -43,6 +45,6 @@ enum RegistryController {
     static func exclude(_ req: Request) async throws -> DRIMboxResource {
         let principal = try req.requireANS()
         let body = try JSONInput.decode(ExclusionBody.self, from: req)
-        return try DRIMboxResource(try await req.workflow.exclude(principal, drimboxID: try req.uuid("drimboxID"), reason: body.reason, detail: body.detail))
+        return try DRIMboxResource(try await req.workflow.exclude(principal, drimboxID: try req.uuid("drimboxID"), reason: body.reason, detail: body.detail, expectedVersion: body.version))
     }
 }

@@ -3,8 +3,9 @@ import FluentKit
 import Foundation
 
 extension WorkflowService {
-    /// ANS excludes a DRIMbox: it leaves the white list at once.
-    public func exclude(_ principal: Principal, drimboxID: UUID, reason: ExclusionReason, detail: String?) async throws -> DRIMboxModel {
+    /// ANS excludes a DRIMbox: it leaves the white list at once. With `expectedVersion`, refused
+    /// (409) if the DRIMbox changed since the caller read it.
+    public func exclude(_ principal: Principal, drimboxID: UUID, reason: ExclusionReason, detail: String?, expectedVersion: Int? = nil) async throws -> DRIMboxModel {
         guard principal.role.isANS || principal.role == .system else {
             throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString)
         }
@@ -13,7 +14,7 @@ extension WorkflowService {
             guard let drimbox = try await DRIMboxModel.find(drimboxID, on: context.database) else {
                 throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString)
             }
-            try await excludeInTransaction(drimbox, principal: principal, reason: reason, detail: detail, context: context)
+            try await excludeInTransaction(drimbox, principal: principal, reason: reason, detail: detail, expectedVersion: expectedVersion, context: context)
             return drimbox
         }
     }
@@ -33,20 +34,13 @@ extension WorkflowService {
         }
     }
 
-    private func excludeInTransaction(_ drimbox: DRIMboxModel, principal: Principal, reason: ExclusionReason, detail: String?, context: WriteContext) async throws {
-        let from = drimbox.state
-        let to = try DRIMboxStateMachine.target(from: from, event: .exclusion)
-        drimbox.state = to
-        drimbox.exclusionReason = reason
-        drimbox.exclusionDetail = detail
-        drimbox.excludedAt = context.now
-        drimbox.vaDueAt = nil
-        drimbox.updatedAt = context.now
-        drimbox.version += 1
-        try await drimbox.save(on: context.database)
-        try await FQDNPairModel.touch(drimboxIDs: [drimbox.requireID()], at: context.now, on: context.database)
-        try await DRIMboxRecorder(context: context).record(drimbox, event: .exclusion, from: from, to: to, principal: principal, requestID: nil, reason: reason.rawValue)
-        try await context.enqueue(.registryChanged, ["drimboxID": try drimbox.requireID().uuidString, "cause": "exclusion"])
+    private func excludeInTransaction(_ drimbox: DRIMboxModel, principal: Principal, reason: ExclusionReason, detail: String?, expectedVersion: Int? = nil, context: WriteContext) async throws {
+        try await RegistryWriter(context: context, principal: principal).change(drimbox, .exclusion, requestID: nil, reason: reason.rawValue, expectedVersion: expectedVersion) { drimbox in
+            drimbox.exclusionReason = reason
+            drimbox.exclusionDetail = detail
+            drimbox.excludedAt = context.now
+            drimbox.vaDueAt = nil
+        }
         try await context.enqueue(.notification, [
             "event": "drimbox.excluded", "drimboxID": try drimbox.requireID().uuidString,
             "operatorID": drimbox.operatorID.uuidString, "reason": reason.rawValue,

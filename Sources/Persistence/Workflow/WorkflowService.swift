@@ -95,7 +95,7 @@ public struct WorkflowService: Sendable {
             // A consent was given to the content as it was: a new content needs a new consent.
             request.consentedAt = nil
             request.consentedBy = nil
-            try await saveVersioned(request, now: context.now, on: context.database)
+            try await context.saveVersioned(request, expected: nil, what: "request \(request.number)")
             try await context.audit(principal.auditActor, action: "request.update", entityType: "request", entityID: request.number.description, data: [
                 "payload.old": previousPayload, "payload.new": request.payload,
             ])
@@ -154,7 +154,7 @@ public struct WorkflowService: Sendable {
         request.state = target
         if action == .submit || action == .resubmit { request.submittedAt = context.now }
         if let reason { request.lastReason = reason }
-        try await saveVersioned(request, now: context.now, on: db)
+        try await context.saveVersioned(request, expected: nil, what: "request \(request.number)")
 
         let row = RequestTransitionModel()
         row.id = UUID()
@@ -179,35 +179,6 @@ public struct WorkflowService: Sendable {
             "operatorID": request.operatorID.uuidString,
             "state": target.rawValue,
         ])
-    }
-
-    /// Writes the row only if nobody changed it since it was read (optimistic locking).
-    func saveVersioned(_ request: RequestModel, now: Date, on db: any Database) async throws {
-        let readVersion = request.version
-        request.version = readVersion + 1
-        request.updatedAt = now
-        guard let sql = db as? any SQLDatabase else {
-            try await request.save(on: db)
-            return
-        }
-        let updated = try await sql.update(RequestModel.schema)
-            .set("state", to: request.state)
-            .set("payload", to: request.payload)
-            .set("version", to: request.version)
-            .set("submitted_at", to: request.submittedAt)
-            .set("last_reason", to: request.lastReason)
-            .set("consented_at", to: request.consentedAt)
-            .set("consented_by", to: request.consentedBy)
-            .set("counterpart_operator_id", to: request.counterpartOperatorID)
-            .set("drimbox_id", to: request.drimboxID)
-            .set("updated_at", to: now)
-            .where("id", .equal, try request.requireID())
-            .where("version", .equal, readVersion)
-            .returning("id")
-            .all()
-        guard updated.count == 1 else {
-            throw WorkflowError.conflict("request \(request.number) changed since version \(readVersion) was read")
-        }
     }
 
     func checkExpectedVersion(_ request: RequestModel, _ expected: Int?) throws {

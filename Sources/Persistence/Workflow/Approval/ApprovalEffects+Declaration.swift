@@ -1,0 +1,57 @@
+import EDCDomain
+import FluentKit
+import Foundation
+
+extension ApprovalEffects {
+    /// A new DRIMbox: registry identifier, one FQDN pair per PACS, and the attestation of delegation.
+    func declare(request: RequestModel, declaration: DeclarationPayload) async throws {
+        let identifier = (try await DRIMboxModel.query(on: database).max(\.$identifier) ?? 0) + 1
+        let drimbox = DRIMboxModel(
+            id: UUID(), identifier: identifier, operatorID: request.operatorID, state: .declared,
+            clients: try JSONText.encode(declaration.clients.map(\.value)), updatedAt: context.now)
+        try await drimbox.create(on: database)
+        var assigned: [FQDNPair] = []
+        for (offset, hostnames) in declaration.pacs.enumerated() {
+            let pair = try configuration.namingPattern.pair(drimbox: identifier, pacs: offset + 1)
+            try await reserve(pair, hostnames: hostnames, drimbox: drimbox)
+            assigned.append(pair)
+        }
+        request.drimboxID = drimbox.id
+        try await registry.record(drimbox, event: .declaration, from: nil, to: .declared, requestID: request.id, reason: nil)
+        try await context.audit(principal.auditActor, action: "drimbox.declare", entityType: "drimbox", entityID: String(identifier), data: [
+            "fqdns": assigned.map { "\($0.db.value)|\($0.viewer.value)" }.joined(separator: ","),
+        ])
+
+        let owner = try await OperatorModel.find(request.operatorID, on: database)
+        let attestation = AttestationModel()
+        attestation.id = UUID()
+        attestation.number = String(format: "ATT-%06d", identifier)
+        attestation.drimboxID = try drimbox.requireID()
+        attestation.requestID = try request.requireID()
+        attestation.operatorID = request.operatorID
+        attestation.issuedAt = context.now
+        attestation.content = try JSONText.encode(AttestationContent(
+            operatorName: owner?.legalName ?? "", operatorSIREN: owner?.siren ?? "", requestNumber: request.number,
+            drimboxIdentifier: identifier, clients: declaration.clients.map(\.value),
+            fqdnPairs: assigned.map { .init(pacsIndex: $0.pacsIndex, db: $0.db.value, viewer: $0.viewer.value) }))
+        try await attestation.create(on: database)
+        try await context.audit(principal.auditActor, action: "attestation.issue", entityType: "attestation", entityID: attestation.number)
+        try await context.enqueue(.attestationIssued, ["attestationID": try attestation.requireID().uuidString])
+    }
+}
+
+/// What a delegation attestation states; the PDF is rendered from it.
+public struct AttestationContent: Codable, Sendable, Hashable {
+    public struct Pair: Codable, Sendable, Hashable {
+        public var pacsIndex: Int
+        public var db: String
+        public var viewer: String
+    }
+
+    public var operatorName: String
+    public var operatorSIREN: String
+    public var requestNumber: Int
+    public var drimboxIdentifier: Int
+    public var clients: [String]
+    public var fqdnPairs: [Pair]
+}

@@ -107,16 +107,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What several test targets share: the per-test PostgreSQL database, the process runner
+        // for edc, edc-agent and external tools, and the shared samples lookup.
+        .target(
+            name: "EDCTestSupport",
+            dependencies: [
+                "Persistence",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EDCTestSupport",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "EDCDomainTests", dependencies: ["EDCDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WhitelistTests",
-            dependencies: ["Whitelist", "EDCDomain"],
+            dependencies: ["Whitelist", "EDCDomain", "EDCTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PersistenceTests",
             dependencies: [
                 "Persistence",
+                "EDCTestSupport",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
@@ -128,13 +144,14 @@ let package = Package(
             dependencies: [
                 "App",
                 "Whitelist",
+                "EDCTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EDCAgentTests",
-            dependencies: ["edc-agent", "Whitelist"],
+            dependencies: ["edc-agent", "Whitelist", "EDCTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,6 @@
 @testable import App
 import EDCDomain
+import EDCTestSupport
 import Fluent
 import Foundation
 import Persistence
@@ -71,12 +72,7 @@ struct EDCProcess {
     let environment: [String: String]
 
     init(app: Application) throws {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let candidates = [directory, directory.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent()].map { $0.appendingPathComponent("edc") }
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw DetailedError(detail: "edc executable not found next to the tests (\(candidates.map(\.path))); build with `swift build --build-tests`")
-        }
-        self.binary = binary
+        binary = try BuiltProduct.url("edc")
         var environment = ProcessInfo.processInfo.environment
         environment["EDC_DATA_DIR"] = app.edc.settings.dataDirectory
         environment["EDC_LOG_LEVEL"] = "warning"
@@ -84,26 +80,9 @@ struct EDCProcess {
         self.environment = environment
     }
 
-    struct Outcome {
-        var status: Int32
-        var signal: Int32?
-        var output: String
-    }
-
-    func run(_ arguments: [String], killAt point: String?) throws -> Outcome {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+    func run(_ arguments: [String], killAt point: String?) throws -> ProcessRunner.Result {
         var environment = self.environment
         environment["EDC_FAULT_KILL_AT"] = point
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let signaled = process.terminationReason == .uncaughtSignal
-        return Outcome(status: signaled ? -1 : process.terminationStatus, signal: signaled ? process.terminationStatus : nil, output: output)
+        return try ProcessRunner.run(binary, arguments, environment: environment)
     }
 }

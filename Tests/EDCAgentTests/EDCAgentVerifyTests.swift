@@ -1,3 +1,4 @@
+import EDCTestSupport
 import Foundation
 import Testing
 import Whitelist
@@ -8,13 +9,7 @@ struct EDCAgentVerifyTests {
     static let now = Date(timeIntervalSince1970: 1_790_000_000)
     static let at = UTCTimestamp.format(now)
     static let pki: TestPKI = try! TestPKI.generate(keyKind: .p256, notValidBefore: now.addingTimeInterval(-86_400))
-    /// `shared/` sits beside the repository (in a session and in CI alike); EDC_SHARED_DIR overrides.
-    static let samples: String = {
-        if let shared = ProcessInfo.processInfo.environment["EDC_SHARED_DIR"] { return shared + "/samples/ans-liste-blanche" }
-        return URL(fileURLWithPath: #filePath)  // <repo>/Tests/EDCAgentTests/EDCAgentVerifyTests.swift
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/samples/ans-liste-blanche").path
-    }()
+    static var samples: String { SharedSamples.whiteLists.path }
     static let ansSubject = "CN=Liste Blanche DRIM-M,OU=318751275100020,O=AGENCE DU NUMERIQUE EN SANTE,ST=Paris (75),C=FR"
 
     /// A PKI and a signed list in a fresh directory.

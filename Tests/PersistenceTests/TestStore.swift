@@ -1,4 +1,5 @@
 import EDCDomain
+import EDCTestSupport
 import FluentKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -16,20 +17,17 @@ func withTestDatabase(_ body: (any Database) async throws -> Void) async throws 
     let threadPool = NIOThreadPool(numberOfThreads: 1)
     threadPool.start()
     let databases = Databases(threadPool: threadPool, on: group)
-    let adminURL = ProcessInfo.processInfo.environment["EDC_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    var databaseName: String?
-    if let adminURL {
-        let name = "edc_ptest_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await runAdmin(adminURL, "CREATE DATABASE \(name)", threadPool: threadPool)
-        databaseName = name
-        var components = URLComponents(string: adminURL)!
-        components.path = "/" + name
-        databases.use(try .postgres(url: components.string!), as: .psql)
+    var drop: (@Sendable () async -> Void)?
+    if let adminURL = TestPostgres.adminURL {
+        let created = try await TestPostgres.createDatabase(adminURL: adminURL)
+        drop = created.drop
+        databases.use(try .postgres(url: created.url), as: .psql)
     } else {
         databases.use(.sqlite(.memory), as: .sqlite)
     }
     let database = databases.database(logger: logger, on: group.any())!
     do {
+        // A no-op on PostgreSQL, whose databases are cloned from a migrated template.
         let migrations = Migrations()
         migrations.add(EDCMigrations.all)
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
@@ -38,26 +36,13 @@ func withTestDatabase(_ body: (any Database) async throws -> Void) async throws 
         try await body(database)
     } catch {
         await databases.shutdownAsync()
-        if let adminURL, let databaseName { try? await runAdmin(adminURL, "DROP DATABASE \(databaseName) WITH (FORCE)", threadPool: threadPool) }
+        await drop?()
         try? await threadPool.shutdownGracefully()
         throw TestFailure(String(reflecting: error))
     }
     await databases.shutdownAsync()
-    if let adminURL, let databaseName { try? await runAdmin(adminURL, "DROP DATABASE \(databaseName) WITH (FORCE)", threadPool: threadPool) }
+    await drop?()
     try? await threadPool.shutdownGracefully()
-}
-
-private func runAdmin(_ url: String, _ statement: String, threadPool: NIOThreadPool) async throws {
-    let databases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
-    databases.use(try .postgres(url: url), as: .psql)
-    let database = databases.database(logger: Logger(label: "admin"), on: MultiThreadedEventLoopGroup.singleton.any())!
-    do {
-        _ = try await (database as! any SQLDatabase).raw(SQLQueryString(statement)).all()
-    } catch {
-        await databases.shutdownAsync()
-        throw error
-    }
-    await databases.shutdownAsync()
 }
 
 struct TestFailure: Error, CustomStringConvertible {

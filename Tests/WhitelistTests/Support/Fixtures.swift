@@ -1,3 +1,4 @@
+import EDCTestSupport
 import Foundation
 import Testing
 @testable import Whitelist
@@ -33,14 +34,7 @@ enum Fixtures {
         try WhitelistSigner(identity: pki.signingIdentity, namespace: namespace).sign(document, signingTime: now)
     }
 
-    /// `shared/` sits beside the repository (in a session and in CI alike); EDC_SHARED_DIR overrides.
-    static let samplesDirectory: URL = {
-        let shared = ProcessInfo.processInfo.environment["EDC_SHARED_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: #filePath)  // <repo>/Tests/WhitelistTests/Support/Fixtures.swift
-                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("shared")
-        return shared.appendingPathComponent("samples/ans-liste-blanche")
-    }()
+    static var samplesDirectory: URL { SharedSamples.whiteLists }
 
     static func sample(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: samplesDirectory.appendingPathComponent(name)))

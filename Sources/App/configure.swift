@@ -73,6 +73,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(ProblemMiddleware())
 
     try routes(app)
+    // After the routes exist; inside ProblemMiddleware, so the 405 is a problem document too.
+    app.middleware.use(MethodNotAllowedMiddleware(routes: app.routes))
 
     if settings.seedDemoData {
         try await DemoData.seedIfEmpty(app)

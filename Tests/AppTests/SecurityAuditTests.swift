@@ -380,4 +380,33 @@ struct SecurityAuditTests {
             #expect(outcome.output.contains("--demo"), "\(outcome.output)")
         }
     }
+
+    // MARK: Issue 7 — the API contract
+
+    @Test("a path that exists with other methods answers 405 with Allow; an unknown path stays 404", arguments: [
+        ("TRACE", "/api/v1/me", "GET, HEAD"), ("DELETE", "/liste-blanche.xml", "GET, HEAD"),
+        ("PUT", "/api/v1/requests/6A0E2E60-0F7B-4C4F-9B7E-3A4C0E1B2D3F", "GET, HEAD, PATCH"),
+    ])
+    func methodNotAllowed(_ method: String, _ path: String, _ allow: String) async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let response = try await app.send(HTTPMethod(rawValue: method), path, as: world.operatorA)
+            #expect(response.status == .methodNotAllowed, "\(response.text)")
+            #expect(response.headers.first(name: "Allow") == allow)
+            #expect(response.headers.contentType?.subType == "problem+json")
+            #expect(try await app.send(.GET, "/api/v1/nothing-here", as: world.operatorA).status == .notFound)
+        }
+    }
+
+    @Test("a malformed query string is a 422 with the field, not a bare 400")
+    func malformedQuery() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let wrongType = try await app.send(.GET, "/api/v1/requests?limit=abc", as: world.operatorA)
+            #expect(wrongType.status == .unprocessableEntity, "\(wrongType.text)")
+            #expect((wrongType.json["errors"] as? [[String: Any]] ?? []).contains { $0["field"] as? String == "limit" })
+            let broken = try await app.send(.GET, "/api/v1/liste-blanche/versions?%C3%28=1", as: world.operatorA)
+            #expect(broken.status == .unprocessableEntity, "\(broken.text)")
+        }
+    }
 }

@@ -24,7 +24,7 @@ enum DocumentsController {
         guard principal.role == .operatorUser, principal.operatorID != nil else {
             throw Abort(.forbidden, reason: "Seul un opérateur peut déposer un document.")
         }
-        let query = try req.query.decode(UploadQuery.self)
+        let query = try req.decodedQuery(UploadQuery.self)
         var problems: [ValidationError] = []
         let kind = DocumentKind(rawValue: query.kind)
         if kind == nil {

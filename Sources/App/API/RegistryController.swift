@@ -14,7 +14,7 @@ enum RegistryController {
 
     /// `GET /api/v1/drimboxes`
     static func list(_ req: Request) async throws -> PageResource<DRIMboxResource> {
-        let query = try req.query.decode(ListQuery.self)
+        let query = try req.decodedQuery(ListQuery.self)
         if query.kind != nil {
             throw ValidationErrors([ValidationError(code: "query.kind", field: "kind", userMessage: "Les DRIMbox ne se filtrent pas par type de demande.", technicalDetail: "kind filter not supported on drimboxes")])
         }

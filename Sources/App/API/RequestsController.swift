@@ -25,7 +25,7 @@ enum RequestsController {
     /// `GET /api/v1/requests`: the requests the caller may see, newest first.
     static func list(_ req: Request) async throws -> PageResource<RequestResource> {
         let principal = try req.principal
-        let query = try req.query.decode(ListQuery.self)
+        let query = try req.decodedQuery(ListQuery.self)
         let page = try await RequestQueries(database: req.db).list(
             for: principal, before: try query.intCursor(), limit: try query.validatedLimit(),
             state: try query.parsed(RequestState.self, query.state, field: "state"),
@@ -83,7 +83,7 @@ enum RequestsController {
     /// `GET /api/v1/review/queue`: ANS review queue, oldest first.
     static func queue(_ req: Request) async throws -> PageResource<RequestResource> {
         _ = try req.requireANS()
-        let query = try req.query.decode(ListQuery.self)
+        let query = try req.decodedQuery(ListQuery.self)
         if query.state != nil {
             throw ValidationErrors([ValidationError(code: "query.state", field: "state", userMessage: "La file d'instruction ne se filtre pas par état.", technicalDetail: "state filter not supported on the review queue")])
         }

@@ -190,6 +190,20 @@ struct OperatorResource: Content {
     }
 }
 
+extension Request {
+    /// The query parameters as `T`; a malformed query string or a value of the wrong type is a
+    /// 422 with the field, like a malformed body.
+    func decodedQuery<T: Decodable>(_ type: T.Type) throws -> T {
+        do {
+            return try query.decode(T.self)
+        } catch let error as DecodingError {
+            throw ValidationErrors([JSONInput.validationError(from: error)])
+        } catch let error as any AbortError where error.status == .badRequest {
+            throw ValidationErrors([ValidationError(code: "query.invalid", userMessage: "Les paramètres de l'adresse sont mal formés.", technicalDetail: error.reason)])
+        }
+    }
+}
+
 /// Query parameters shared by lists.
 struct ListQuery: Content {
     var cursor: String?

@@ -65,7 +65,7 @@ enum WhitelistController {
 
     /// `GET /api/v1/liste-blanche/versions`: every published version, newest first.
     static func versions(_ req: Request) async throws -> PageResource<VersionResource> {
-        let query = try req.query.decode(ListQuery.self)
+        let query = try req.decodedQuery(ListQuery.self)
         let limit = try query.validatedLimit()
         var builder = WhitelistVersionModel.query(on: req.db)
         if let cursor = try query.intCursor() { builder = builder.filter(\.$seq < cursor) }

@@ -144,7 +144,8 @@ struct Accounts: Sendable {
     /// The user's own password change: the current password is checked first.
     func changeOwnPassword(user: UserModel, current: String, new: String, tokenID: UUID?) async throws {
         guard try await hasher.verify(current, created: user.passwordHash) else {
-            throw ValidationErrors([ValidationError(code: "user.password_wrong", field: "currentPassword", userMessage: "Le mot de passe actuel est incorrect.", technicalDetail: "current password does not match")])
+            // 403, not 422: the request is well formed, the caller is not allowed to make it.
+            throw WorkflowError(kind: .forbidden, code: "user.password_wrong", userMessage: "Le mot de passe actuel est incorrect.", technicalDetail: "current password does not match")
         }
         try await setPassword(new, userID: try user.requireID(), by: AuditActor(userID: user.id, role: user.role), keepingToken: tokenID)
     }

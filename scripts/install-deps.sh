@@ -6,7 +6,7 @@ mode=${1:-test}
 
 packages=(libxml2-dev libsqlite3-dev pkg-config)
 if [ "$mode" = test ]; then
-    packages+=(postgresql xmlsec1 nginx python3-pip time)
+    packages+=(postgresql xmlsec1 nginx python3-pip time curl)
 fi
 
 missing=()
@@ -26,6 +26,7 @@ if [ "$mode" = test ]; then
     python3 -c "import signxml" 2>/dev/null || python_missing+=("signxml==5.2.0")
     python3 -c "import aiosmtpd" 2>/dev/null || python_missing+=("aiosmtpd==1.4.6")
     python3 -c "import openapi_spec_validator, jsonschema, referencing" 2>/dev/null || python_missing+=("openapi-spec-validator==0.9.0" "jsonschema==4.26.0")
+    [ "$(python3 -c 'import schemathesis; print(schemathesis.__version__)' 2>/dev/null)" = 4.32.5 ] || python_missing+=("schemathesis==4.32.5")
     if [ ${#python_missing[@]} -gt 0 ]; then
         echo "Installing Python packages: ${python_missing[*]}"
         python3 -m pip install --quiet --disable-pip-version-check "${python_missing[@]}" 2>/dev/null \

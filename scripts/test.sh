@@ -15,6 +15,9 @@ swift build --build-tests
 echo "== tests on SQLite (all targets)"
 swift test --skip-build 2>&1 | tee "$logs/sqlite.log"
 
+echo "== API contract (schemathesis against edc serve --demo)"
+scripts/contract-test.sh .build/debug/edc 2>&1 | tee "$logs/contract.log"
+
 echo "== tests on PostgreSQL (database-backed targets)"
 edc_pg_start 54329
 EDC_TEST_DATABASE_URL="$EDC_PG_URL" swift test --skip-build --filter 'AppTests|PersistenceTests' 2>&1 | tee "$logs/postgres.log"
@@ -22,5 +25,5 @@ EDC_TEST_DATABASE_URL="$EDC_PG_URL" swift test --skip-build --filter 'AppTests|P
 # Both runs passed (set -e and pipefail stop at the first failure): one closing line for both.
 count() { sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .* passed.*/\1/p' "$1" | tail -n 1; }
 sqlite=$(count "$logs/sqlite.log"); postgres=$(count "$logs/postgres.log")
-echo "SQLite: ${sqlite:-0} tests passed; PostgreSQL: ${postgres:-0} tests passed"
+echo "SQLite: ${sqlite:-0} tests passed; PostgreSQL: ${postgres:-0} tests passed; contract: $(grep -c 'passed' "$logs/contract.log") schemathesis runs passed"
 echo "summary: $(( ${sqlite:-0} + ${postgres:-0} )) passed, 0 failed"

@@ -11,7 +11,8 @@
 # Usage: scripts/contract-test.sh [EDC_BINARY]  (run by scripts/test.sh; exits non-zero on any failure)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-binary="${1:-.build/debug/edc}"
+root="$PWD"
+binary="$(cd "$(dirname "${1:-.build/debug/edc}")" && pwd)/$(basename "${1:-.build/debug/edc}")"
 work=$(mktemp -d)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
@@ -31,9 +32,11 @@ token() {
 }
 for account in alice@alpha-imagerie.demo.edc instructeur@ans.demo.edc; do
     echo "== contract: schemathesis as $account"
-    EDC_CONTRACT_TOKEN=$(token "$account") SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$PWD/scripts/schemathesis" \
-        st --config-file scripts/schemathesis/schemathesis.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \
+    # Run from the temporary directory: schemathesis keeps its cache (replayed failures) there,
+    # so every run starts from the same state, and nothing is written into the repository.
+    (cd "$work" && EDC_CONTRACT_TOKEN=$(token "$account") PYTHONDONTWRITEBYTECODE=1 SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$root/scripts/schemathesis" \
+        st --config-file "$root/scripts/schemathesis/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
         --url "http://127.0.0.1:$port" --checks all --exclude-checks positive_data_acceptance \
-        --max-examples 20 --workers 2 --seed 20261203 --no-color >"$work/st.log" 2>&1 || { cat "$work/st.log"; exit 1; }
+        --max-examples 20 --workers 2 --seed 20261203 --no-color >"$work/st.log" 2>&1) || { cat "$work/st.log"; exit 1; }
     sed -n '/^Test cases:/,/^$/p' "$work/st.log" | sed -n 2p
 done

@@ -52,6 +52,9 @@ struct SignIn: Sendable {
             return user
         }
         throttle.recordFailure(address: address, now: now)
+        // No e-mail address is longer than 254 characters: a longer login is counted against the
+        // client address only, so that garbage cannot fill the failure table with huge rows.
+        guard login.utf8.count <= 254 else { throw SignInRefused.wrongCredentials }
         let lockedUntil = try await recordFailure(login: login, user: user, address: address)
         if let lockedUntil { throw SignInRefused.throttled(retryAfter: lockedUntil.timeIntervalSince(now)) }
         throw SignInRefused.wrongCredentials

@@ -15,13 +15,13 @@ enum EDCMetrics {
     }()
 
     /// Entries of trusted DRIMboxes left out of the last published white list (cannot be written).
-    static let whitelistOmittedEntries = registry.makeGauge(name: "edc_whitelist_omitted_entries")
+    static let whitelistOmittedEntries = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "edc", metricName: "whitelist_omitted", unitName: "entries", helpText: "Entries of trusted DRIMboxes left out of the last published white list."))
     /// Publication attempts that failed (the previous version stayed served).
-    static let whitelistPublicationFailures = registry.makeCounter(name: "edc_whitelist_publication_failures_total")
+    static let whitelistPublicationFailures = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "edc", metricName: "whitelist_publication_failures", unitName: "total", helpText: "White list publication attempts that failed."))
     /// Seconds since the oldest registry change not yet in a published white list (0 when up to date).
-    static let whitelistPublicationLag = registry.makeGauge(name: "edc_whitelist_publication_lag_seconds")
+    static let whitelistPublicationLag = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "edc", metricName: "whitelist_publication_lag", unitName: "seconds", helpText: "Seconds since the oldest registry change not yet in a published white list."))
     /// Seconds since the served white list was generated.
-    static let whitelistServedAge = registry.makeGauge(name: "edc_whitelist_served_age_seconds")
+    static let whitelistServedAge = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "edc", metricName: "whitelist_served_age", unitName: "seconds", helpText: "Seconds since the served white list was generated."))
 
     /// Registers EDC's own series, so that they show from the first scrape.
     static func registerAll() {

@@ -59,7 +59,8 @@ for db in sqlite postgresql; do
             psql -q "$EDC_PG_URL" -c "CREATE DATABASE edc_queue_$size" >/dev/null
             url="${EDC_PG_URL%/*}/edc_queue_$size"
             target=(--postgres "$url")
-            env_args+=(DATABASE_URL="$url")
+            # edc serve refuses PostgreSQL without a document key (instances must share it).
+            env_args+=(DATABASE_URL="$url" EDC_DOCUMENT_KEY="$(head -c 32 /dev/urandom | base64)")
         fi
         echo "=== $db, $size requests: in-process ===" >&2
         "$BIN/edc-db-bench" queue "${target[@]}" --requests "$size" --runs "$RUNS" --limits "$(IFS=,; echo "${LIMITS[*]}")" \

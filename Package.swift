@@ -69,12 +69,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The signed white list's publication: outbox events in, signed versions out, the served
+        // snapshot and the publication's health. No Vapor, no HTTP.
+        .target(
+            name: "Publication",
+            dependencies: [
+                "EDCDomain",
+                "Persistence",
+                "Whitelist",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The Vapor application: configuration, routes, controllers, API, operations endpoints.
         .target(
             name: "App",
             dependencies: [
                 "EDCDomain",
                 "Persistence",
+                "Publication",
                 "Whitelist",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -139,10 +155,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PublicationTests", dependencies: ["Publication"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Publication",
                 "Whitelist",
                 "EDCTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),

@@ -4,6 +4,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Persistence
+import Publication
 import Vapor
 import Whitelist
 
@@ -35,10 +36,12 @@ public func configure(_ app: Application, settings: Settings) async throws {
     let store = Store(database: app.db, clock: settings.clock, onCommit: dispatcher.committed)
     let signing = try WhitelistSigningSetup.load(settings: settings, logger: app.logger)
     let current = CurrentWhitelist()
-    let publisher = WhitelistPublisher(
+    var publisher = WhitelistPublisher(
         store: store,
         signer: WhitelistSigner(identity: signing.identity, namespace: WhitelistNamespace(rawValue: settings.whitelist.namespace)),
         signerSubject: signing.identity.certificate.subject.description, current: current, logger: app.logger)
+    publisher.observer.omittedEntries = { EDCMetrics.whitelistOmittedEntries.set(Double($0)) }
+    publisher.observer.publicationFailed = { EDCMetrics.whitelistPublicationFailures.increment() }
     let hasher = PasswordHasher(threads: settings.signIn.passwordThreads, maximumWaiting: settings.signIn.passwordQueue)
     let accounts = Accounts(store: store, passwordCost: settings.passwordCost, hasher: hasher, maximumTokenLifetime: TimeInterval(settings.maximumTokenLifetimeDays) * 86_400)
     app.edc = EDCServices(

@@ -1,4 +1,5 @@
 @testable import App
+@testable import Publication
 import EDCDomain
 import EDCTestSupport
 import Fluent

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Persistence
+import Publication
 import Vapor
 import Whitelist
 import X509

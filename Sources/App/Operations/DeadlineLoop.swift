@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Persistence
+import Publication
 import Vapor
 
 /// Applies the workflow's deadlines in the background: a provisional DRIMbox whose VA document

@@ -1,3 +1,4 @@
+import Publication
 import Fluent
 import FluentSQL
 import Vapor

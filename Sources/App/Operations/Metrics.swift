@@ -1,3 +1,4 @@
+import Publication
 import Crypto
 import Foundation
 import Metrics

@@ -1,3 +1,4 @@
+import Publication
 import Fluent
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import Publication
 import Vapor
 
 /// The application's long-lived services, built once in `configure`.

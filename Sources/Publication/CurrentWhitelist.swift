@@ -1,20 +1,19 @@
-import Fluent
+import FluentKit
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import Persistence
-import Vapor
 
 /// The version served at `/liste-blanche.xml`, kept in memory. Replaced only by a complete,
 /// committed version; refreshed from the database at most once a second so that several
 /// instances converge on the latest version.
-final class CurrentWhitelist: Sendable {
-    struct Snapshot: Sendable {
-        var seq: Int
-        var body: ByteBuffer
-        var etag: String
-        var lastModified: Date
-        var lastModifiedHeader: String
+public final class CurrentWhitelist: Sendable {
+    public struct Snapshot: Sendable {
+        public var seq: Int
+        public var body: ByteBuffer
+        public var etag: String
+        public var lastModified: Date
+        public var lastModifiedHeader: String
     }
 
     private struct State {
@@ -24,10 +23,12 @@ final class CurrentWhitelist: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
-    var snapshot: Snapshot? { state.withLockedValue { $0.snapshot } }
+    public init() {}
+
+    public var snapshot: Snapshot? { state.withLockedValue { $0.snapshot } }
 
     /// Installs `version` if it is newer than what is served.
-    func install(_ version: WhitelistVersionModel) {
+    public func install(_ version: WhitelistVersionModel) {
         let snapshot = Snapshot(
             seq: version.seq, body: ByteBuffer(bytes: version.content), etag: "\"\(version.sha256.prefix(32))\"",
             lastModified: version.generatedAt, lastModifiedHeader: HTTPDate.format(version.generatedAt))
@@ -38,7 +39,7 @@ final class CurrentWhitelist: Sendable {
 
     /// The served snapshot if the database was checked for a newer one less than a second ago;
     /// nil when a check is due (then use `current(on:)`).
-    func freshSnapshot() -> Snapshot? {
+    public func freshSnapshot() -> Snapshot? {
         state.withLockedValue { state in
             guard let snapshot = state.snapshot, Date().timeIntervalSince(state.checkedAt) <= 1 else { return nil }
             return snapshot
@@ -46,7 +47,7 @@ final class CurrentWhitelist: Sendable {
     }
 
     /// The served snapshot, after checking the database for a newer version if the last check is over a second old.
-    func current(on database: any Database) async throws -> Snapshot? {
+    public func current(on database: any Database) async throws -> Snapshot? {
         let (snapshot, stale) = state.withLockedValue { ($0.snapshot, Date().timeIntervalSince($0.checkedAt) > 1) }
         guard stale || snapshot == nil else { return snapshot }
         state.withLockedValue { $0.checkedAt = Date() }
@@ -59,7 +60,7 @@ final class CurrentWhitelist: Sendable {
 }
 
 /// RFC 9110 IMF-fixdate, for Last-Modified.
-enum HTTPDate {
+public enum HTTPDate {
     private static let formatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -69,6 +70,6 @@ enum HTTPDate {
     }()
     private static let lock = NIOLock()
 
-    static func format(_ date: Date) -> String { lock.withLock { formatter.string(from: date) } }
-    static func parse(_ text: String) -> Date? { lock.withLock { formatter.date(from: text) } }
+    public static func format(_ date: Date) -> String { lock.withLock { formatter.string(from: date) } }
+    public static func parse(_ text: String) -> Date? { lock.withLock { formatter.date(from: text) } }
 }

@@ -1,9 +1,9 @@
+import Crypto
 import EDCDomain
-import Fluent
+import FluentKit
 import Foundation
 import Logging
 import Persistence
-import Vapor
 import Whitelist
 
 /// Turns `registry.changed` outbox events into a new signed white list.
@@ -19,22 +19,38 @@ import Whitelist
 ///    work is dropped and done again from a new snapshot.
 /// A crash at any point leaves either the previous version or the new complete one, never a
 /// partial or unsigned file.
-struct WhitelistPublisher: Sendable {
+public struct WhitelistPublisher: Sendable {
+    /// Where the publisher reports what monitoring must see (the app wires them to its metrics).
+    public struct Observer: Sendable {
+        public var omittedEntries: @Sendable (Int) -> Void = { _ in }
+        public var publicationFailed: @Sendable () -> Void = {}
+        public init() {}
+    }
+
     let store: Store
     let signer: WhitelistSigner
     let signerSubject: String
     let current: CurrentWhitelist
-    let logger: Logger
+    public let logger: Logger
+    public var observer = Observer()
     /// Snapshots tried before giving up until the next wake-up (each stale one is dropped).
     var attempts = 3
     /// Runs between signing and storing, with no lock held (tests change the registry here).
     var afterSigning: @Sendable () async throws -> Void = {}
 
-    struct Outcome: Sendable, Equatable {
-        var publishedSeq: Int?
-        var acknowledged: Int
+    public init(store: Store, signer: WhitelistSigner, signerSubject: String, current: CurrentWhitelist, logger: Logger) {
+        self.store = store
+        self.signer = signer
+        self.signerSubject = signerSubject
+        self.current = current
+        self.logger = logger
+    }
+
+    public struct Outcome: Sendable, Equatable {
+        public var publishedSeq: Int?
+        public var acknowledged: Int
         /// Entries of trusted DRIMboxes left out of the published version because they cannot be written.
-        var omitted: [WhitelistEntryValidator.Refusal] = []
+        public var omitted: [WhitelistEntryValidator.Refusal] = []
     }
 
     /// What one publication read, and what it would publish.
@@ -56,7 +72,7 @@ struct WhitelistPublisher: Sendable {
     /// Publishes a new version if events are pending and the content changed; `force` publishes
     /// even with no pending event (first start, or an administrator's request).
     @discardableResult
-    func publishPending(force: Bool = false) async throws -> Outcome {
+    public func publishPending(force: Bool = false) async throws -> Outcome {
         for _ in 0..<max(1, attempts) {
             guard let snapshot = try await readSnapshot(force: force) else { return Outcome(publishedSeq: nil, acknowledged: 0) }
             FaultInjection.point("whitelist.collect")
@@ -82,7 +98,7 @@ struct WhitelistPublisher: Sendable {
                 FaultInjection.point("whitelist.committed")
                 current.install(version)
                 logger.notice("white list published", metadata: ["version": .stringConvertible(version.seq), "entries": .stringConvertible(version.entryCount)])
-                EDCMetrics.whitelistOmittedEntries.set(Double(snapshot.refused.count))
+                observer.omittedEntries(snapshot.refused.count)
                 for refusal in snapshot.refused {
                     logger.error("white list entry left out: it cannot be written", metadata: [
                         "version": .stringConvertible(version.seq), "identifiant": .string(refusal.entry.identifiant),
@@ -153,7 +169,7 @@ struct WhitelistPublisher: Sendable {
     }
 
     /// The entries of trusted DRIMboxes that cannot be written, as the next publication would find them.
-    func unwritableEntries(on database: any Database) async throws -> [WhitelistEntryValidator.Refusal] {
+    public func unwritableEntries(on database: any Database) async throws -> [WhitelistEntryValidator.Refusal] {
         WhitelistEntryValidator.partition(try await RegistryQueries(database: database).trustedEntries().map(Self.entry)).refused
     }
 
@@ -167,18 +183,18 @@ struct WhitelistPublisher: Sendable {
 
 /// Runs the publisher in the background: woken right after a commit that changed the registry,
 /// and every few seconds to pick up events written by other instances or left by a crash.
-actor PublicationLoop {
+public actor PublicationLoop {
     private let publisher: WhitelistPublisher
     private var task: Task<Void, Never>?
     private var wake: AsyncStream<Void>.Continuation?
     private let interval: Duration
 
-    init(publisher: WhitelistPublisher, interval: Duration = .seconds(5)) {
+    public init(publisher: WhitelistPublisher, interval: Duration = .seconds(5)) {
         self.publisher = publisher
         self.interval = interval
     }
 
-    func start() {
+    public func start() {
         guard task == nil else { return }
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake = continuation
@@ -200,9 +216,9 @@ actor PublicationLoop {
         }
     }
 
-    func nudge() { wake?.yield() }
+    public func nudge() { wake?.yield() }
 
-    func stop() async {
+    public func stop() async {
         wake?.finish()
         task?.cancel()
         await task?.value
@@ -213,7 +229,7 @@ actor PublicationLoop {
         do {
             try await publisher.publishPending(force: force)
         } catch {
-            EDCMetrics.whitelistPublicationFailures.increment()
+            publisher.observer.publicationFailed()
             publisher.logger.error("white list publication failed; the previous version stays served", metadata: ["error": .string(String(reflecting: error))])
         }
     }
@@ -221,7 +237,7 @@ actor PublicationLoop {
 
 /// Every snapshot went stale before it could be stored (the registry kept changing): the events
 /// stay pending and the next wake-up tries again; readiness reports the lag if it lasts.
-struct PublicationBusy: Error, CustomStringConvertible {
+public struct PublicationBusy: Error, CustomStringConvertible {
     var attempts: Int
-    var description: String { "the registry changed during each of \(attempts) publication attempts" }
+    public var description: String { "the registry changed during each of \(attempts) publication attempts" }
 }

@@ -1,25 +1,24 @@
-import Fluent
+import FluentKit
 import Foundation
 import Persistence
-import Whitelist
 
 /// Whether the served white list follows the registry: the one measure behind the readiness
 /// check, the `/metrics` gauges and what ANS sees. A registry change still unpublished after
 /// `maximumLag` means publication is failing or stuck: DRIMboxes would go on trusting a peer
 /// that ANS has excluded.
-struct PublicationHealth: Sendable, Equatable {
+public struct PublicationHealth: Sendable, Equatable {
     /// The newest published version, if any.
-    var servedVersion: Int?
+    public var servedVersion: Int?
     /// When the served version was generated.
-    var servedGeneratedAt: Date?
+    public var servedGeneratedAt: Date?
     /// Seconds since the oldest registry change that no published version includes yet (0 when
     /// every change is published). Before any version exists, counted from the process start.
-    var lagSeconds: Double
-    var maximumLagSeconds: Double
+    public var lagSeconds: Double
+    public var maximumLagSeconds: Double
 
-    var isUp: Bool { lagSeconds <= maximumLagSeconds }
+    public var isUp: Bool { lagSeconds <= maximumLagSeconds }
 
-    static func measure(on database: any Database, now: Date = Date(), startedAt: Date, maximumLag: TimeInterval) async throws -> PublicationHealth {
+    public static func measure(on database: any Database, now: Date = Date(), startedAt: Date, maximumLag: TimeInterval) async throws -> PublicationHealth {
         let latest = try await WhitelistVersionModel.query(on: database)
             .field(\.$id).field(\.$seq).field(\.$generatedAt)
             .sort(\.$seq, .descending).first()
@@ -35,7 +34,7 @@ struct PublicationHealth: Sendable, Equatable {
     }
 
     /// Age of the served version, in whole seconds.
-    func servedAgeSeconds(now: Date = Date()) -> Int? {
+    public func servedAgeSeconds(now: Date = Date()) -> Int? {
         servedGeneratedAt.map { Int(max(0, now.timeIntervalSince($0))) }
     }
 }

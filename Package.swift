@@ -69,6 +69,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Documents attached to requests: sealed at rest (AES-256-GCM), within a quota. No Vapor.
+        .target(
+            name: "Documents",
+            dependencies: [
+                "EDCDomain",
+                "Persistence",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The signed white list's publication: outbox events in, signed versions out, the served
         // snapshot and the publication's health. No Vapor, no HTTP.
         .target(
@@ -89,6 +102,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "EDCDomain",
+                "Documents",
                 "Persistence",
                 "Publication",
                 "Whitelist",
@@ -156,6 +170,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PublicationTests", dependencies: ["Publication"], swiftSettings: swiftSettings),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AppTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import Documents
 import EDCDomain
 import Fluent
 import FluentPostgresDriver
@@ -48,7 +49,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         store: store,
         workflow: WorkflowService(store: store, configuration: settings.workflow),
         settings: settings,
-        vault: DocumentVault(keyData: try DocumentVault.loadKey(settings: settings)),
+        vault: DocumentVault(keyData: try DocumentVault.loadKey(configured: settings.documentKey, dataDirectory: settings.dataDirectory)),
         publisher: publisher, currentWhitelist: current, signing: signing,
         whitelistListener: settings.whitelist.listen.map { _ in WhitelistListener(current: current, database: { [app] in app.db }, logger: app.logger) },
         accounts: accounts,

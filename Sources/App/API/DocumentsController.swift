@@ -1,3 +1,4 @@
+import Documents
 import Crypto
 import EDCDomain
 import Fluent

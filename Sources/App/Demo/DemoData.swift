@@ -1,3 +1,4 @@
+import Documents
 import EDCDomain
 import Fluent
 import Foundation

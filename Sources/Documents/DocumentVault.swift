@@ -5,17 +5,18 @@ import EDCDomain
 import Foundation
 import Persistence
 
-/// Seals and opens documents with AES-256-GCM, so the database never holds them in clear.
+/// Seals and opens documents with AES-256-GCM, so the database never holds them in clear, and
+/// stores them within the operator's quota. No Vapor: the API, and next the web pages, call it.
 /// The document's id is bound as associated data: a sealed blob moved to another row won't open.
-struct DocumentVault: Sendable {
+public struct DocumentVault: Sendable {
     private let keyData: Data
     private var key: SymmetricKey { SymmetricKey(data: keyData) }
 
-    init(keyData: Data) {
+    public init(keyData: Data) {
         self.keyData = keyData
     }
 
-    func seal(_ content: some DataProtocol, documentID: UUID) throws -> Data {
+    public func seal(_ content: some DataProtocol, documentID: UUID) throws -> Data {
         guard let combined = try AES.GCM.seal(content, using: key, authenticating: Data(documentID.uuidString.utf8)).combined else {
             throw VaultError.sealFailed
         }
@@ -24,7 +25,7 @@ struct DocumentVault: Sendable {
 
     /// Seals `content` and records it for the principal's operator, audited, in one transaction,
     /// provided the operator's documents stay within `quota` bytes.
-    func store(_ content: some DataProtocol, kind: DocumentKind, filename: Filename, mediaType: String, by principal: Principal, quota: Int, in store: Store) async throws -> DocumentModel {
+    public func store(_ content: some DataProtocol, kind: DocumentKind, filename: Filename, mediaType: String, by principal: Principal, quota: Int, in store: Store) async throws -> DocumentModel {
         guard let operatorID = principal.operatorID else { throw VaultError.noOperator }
         let id = UUID()
         let document = DocumentModel()
@@ -54,29 +55,29 @@ struct DocumentVault: Sendable {
     }
 
     /// Bytes an operator's documents take. SQL with a cast: PostgreSQL sums a BIGINT column as NUMERIC.
-    static func storedBytes(of operatorID: UUID, on database: any Database) async throws -> Int {
+    public static func storedBytes(of operatorID: UUID, on database: any Database) async throws -> Int {
         guard let sql = database as? any SQLDatabase else { throw VaultError.sealFailed }
         let row = try await sql.raw("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS total FROM \(ident: DocumentModel.schema) WHERE operator_id = \(bind: operatorID)").first()
         return try row?.decode(column: "total", as: Int.self) ?? 0
     }
 
-    func open(_ sealed: Data, documentID: UUID) throws -> Data {
+    public func open(_ sealed: Data, documentID: UUID) throws -> Data {
         try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(documentID.uuidString.utf8))
     }
 
-    /// The key from settings, or the one kept under the data directory (created on first start).
-    static func loadKey(settings: Settings) throws -> Data {
-        if let key = settings.documentKey { return key }
-        let url = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("document.key")
+    /// The configured key, or the one kept under the data directory (created on first start, 0600).
+    public static func loadKey(configured: Data?, dataDirectory: String) throws -> Data {
+        if let key = configured { return key }
+        let url = URL(fileURLWithPath: dataDirectory).appendingPathComponent("document.key")
         if let existing = try? Data(contentsOf: url), let key = Data(base64Encoded: existing), key.count == 32 {
             return key
         }
-        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         try Data(key.base64EncodedString().utf8).write(to: url, options: [.atomic])
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return key
     }
 
-    enum VaultError: Error { case sealFailed, noOperator }
+    public enum VaultError: Error { case sealFailed, noOperator }
 }

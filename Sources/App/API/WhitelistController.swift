@@ -70,9 +70,8 @@ enum WhitelistController {
         let limit = try query.validatedLimit()
         var builder = WhitelistVersionModel.query(on: req.db)
         if let cursor = try query.intCursor() { builder = builder.filter(\.$seq < cursor) }
-        let rows = try await builder.sort(\.$seq, .descending).limit(limit + 1).all()
-        let items = Array(rows.prefix(limit))
-        return PageResource(items: items.map(VersionResource.init), nextCursor: rows.count > limit ? items.last.map { String($0.seq) } : nil)
+        let page = Page(keyset: try await builder.sort(\.$seq, .descending).limit(limit + 1).all(), limit: limit, key: \.seq)
+        return PageResource(items: page.items.map(VersionResource.init), nextCursor: page.nextCursor)
     }
 
     /// `GET /api/v1/liste-blanche/versions/{version}`

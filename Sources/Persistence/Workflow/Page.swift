@@ -10,4 +10,11 @@ public struct Page<Item: Sendable>: Sendable {
     }
 
     public static var maximumLimit: Int { 200 }
+
+    /// The page from rows fetched with `limit + 1`: the extra row, if any, only says that a next
+    /// page exists, whose cursor is the key of this page's last item.
+    public init(keyset rows: [Item], limit: Int, key: (Item) -> Int) {
+        let items = Array(rows.prefix(limit))
+        self.init(items: items, nextCursor: rows.count > limit ? items.last.map { String(key($0)) } : nil)
+    }
 }

@@ -19,7 +19,7 @@ public struct RequestQueries: Sendable {
         if let cursor { query = query.filter(\.$number > cursor) }
         if let kind { query = query.filter(\.$kind == kind) }
         let rows = try await query.sort(\.$number, .ascending).limit(limit + 1).all()
-        return page(rows, limit: limit)
+        return Page(keyset: rows, limit: limit, key: \.number)
     }
 
     /// Exactly the predicate of `requests_queue_idx` (migration M0003), from constant raw values.
@@ -36,7 +36,7 @@ public struct RequestQueries: Sendable {
         if let state { query = query.filter(\.$state == state) }
         if let kind { query = query.filter(\.$kind == kind) }
         let rows = try await query.sort(\.$number, .descending).limit(limit + 1).all()
-        return page(rows, limit: limit)
+        return Page(keyset: rows, limit: limit, key: \.number)
     }
 
     public func find(_ id: UUID, for principal: Principal) async throws -> RequestModel {
@@ -48,11 +48,6 @@ public struct RequestQueries: Sendable {
 
     public func history(of request: RequestModel) async throws -> [RequestTransitionModel] {
         try await RequestTransitionModel.query(on: database).filter(\.$requestID == request.requireID()).sort(\.$at).all()
-    }
-
-    private func page(_ rows: [RequestModel], limit: Int) -> Page<RequestModel> {
-        let items = Array(rows.prefix(limit))
-        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.number) } : nil)
     }
 }
 
@@ -71,8 +66,7 @@ public struct RegistryQueries: Sendable {
         if let cursor { query = query.filter(\.$identifier > cursor) }
         if let state { query = query.filter(\.$state == state) }
         let rows = try await query.sort(\.$identifier).limit(limit + 1).all()
-        let items = Array(rows.prefix(limit))
-        return Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.identifier) } : nil)
+        return Page(keyset: rows, limit: limit, key: \.identifier)
     }
 
     public func drimbox(_ id: UUID, for principal: Principal) async throws -> DRIMboxModel {

@@ -9,6 +9,8 @@
 #   headers as documented, response schemas, 405 with Allow, authentication, negative data
 #   refused, no 5xx) is checked.
 # Usage: scripts/contract-test.sh [EDC_BINARY]  (run by scripts/test.sh; exits non-zero on any failure)
+# schemathesis is started through python3 (its `st` script may not be on PATH right after pip
+# installs it, under pyenv for instance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -35,7 +37,8 @@ for account in alice@alpha-imagerie.demo.edc instructeur@ans.demo.edc; do
     # Run from the temporary directory: schemathesis keeps its cache (replayed failures) there,
     # so every run starts from the same state, and nothing is written into the repository.
     (cd "$work" && EDC_CONTRACT_TOKEN=$(token "$account") PYTHONDONTWRITEBYTECODE=1 SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$root/scripts/schemathesis" \
-        st --config-file "$root/scripts/schemathesis/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+        python3 -c 'import sys; from schemathesis.cli import schemathesis; sys.argv[0] = "st"; sys.exit(schemathesis())' \
+        --config-file "$root/scripts/schemathesis/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
         --url "http://127.0.0.1:$port" --checks all --exclude-checks positive_data_acceptance \
         --max-examples 20 --workers 2 --seed 20261203 --no-color >"$work/st.log" 2>&1) || { cat "$work/st.log"; exit 1; }
     sed -n '/^Test cases:/,/^$/p' "$work/st.log" | sed -n 2p

@@ -1,6 +1,5 @@
 import EDCDomain
 import Fluent
-import NIOConcurrencyHelpers
 import Foundation
 import Persistence
 import Vapor

@@ -6,15 +6,7 @@ public struct Name: ValidatedIdentifier {
     public let value: String
 
     public init(_ text: String) throws {
-        let trimmed = text.trimmingWhitespace
-        guard (1...Self.maximumLength).contains(trimmed.count) else {
-            throw ValidationError(
-                code: "name.length",
-                userMessage: "Ce nom doit comporter entre 1 et \(Self.maximumLength) caractères.",
-                technicalDetail: "name length \(trimmed.count) outside 1...\(Self.maximumLength)")
-        }
-        if let problem = TextRule.problem(in: trimmed, field: nil, lines: .single) { throw problem }
-        value = trimmed
+        value = try TextRule.singleLine(text, maximumLength: Self.maximumLength, code: "name.length", what: "Ce nom")
     }
 }
 
@@ -25,15 +17,7 @@ public struct ContactLine: ValidatedIdentifier {
     public let value: String
 
     public init(_ text: String) throws {
-        let trimmed = text.trimmingWhitespace
-        guard (1...Self.maximumLength).contains(trimmed.count) else {
-            throw ValidationError(
-                code: "contact.length",
-                userMessage: "Ce contact doit comporter entre 1 et \(Self.maximumLength) caractères.",
-                technicalDetail: "contact length \(trimmed.count) outside 1...\(Self.maximumLength)")
-        }
-        if let problem = TextRule.problem(in: trimmed, field: nil, lines: .single) { throw problem }
-        value = trimmed
+        value = try TextRule.singleLine(text, maximumLength: Self.maximumLength, code: "contact.length", what: "Ce contact")
     }
 }
 
@@ -77,6 +61,21 @@ public struct Filename: ValidatedIdentifier {
         }
         if let problem = TextRule.problem(in: trimmed, field: nil, lines: .single) { throw problem }
         value = trimmed
+    }
+}
+
+extension TextRule {
+    /// `text` trimmed, 1 to `maximumLength` characters, on one line, nothing refused.
+    static func singleLine(_ text: String, maximumLength: Int, code: String, what: String) throws(ValidationError) -> String {
+        let trimmed = text.trimmingWhitespace
+        guard (1...maximumLength).contains(trimmed.count) else {
+            throw ValidationError(
+                code: code,
+                userMessage: "\(what) doit comporter entre 1 et \(maximumLength) caractères.",
+                technicalDetail: "\(code): length \(trimmed.count) outside 1...\(maximumLength)")
+        }
+        if let problem = TextRule.problem(in: trimmed, field: nil, lines: .single) { throw problem }
+        return trimmed
     }
 }
 

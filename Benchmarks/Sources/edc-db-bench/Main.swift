@@ -7,9 +7,10 @@ import Foundation
 ///         Migrates, seeds N requests with bulk SQL (unless the database already holds them),
 ///         times `RequestQueries.reviewQueue(after: nil, limit:)` R times per limit, prints the
 ///         query plan of the SQL Fluent actually sends, and a `result` line per limit.
-///     edc-db-bench registry    --sqlite FILE [--drimboxes N] [--reviewer-token-hash HEX]
+///     edc-db-bench registry    --sqlite FILE [--drimboxes N] [--reviewer-token-hash HEX] [--pending-declarations P]
 ///         Migrates and seeds N integrated DRIMboxes (one FQDN pair each, with certificate DN),
-///         one `registry.changed` outbox event, and optionally an ANS reviewer with that token.
+///         one `registry.changed` outbox event, optionally an ANS reviewer with that token, and
+///         P declarations awaiting a decision (state `inReview`, numbers 1...P).
 ///     edc-db-bench publication --sqlite FILE --pki DIR [--runs R]
 ///         Times the parts of a white list publication on that registry, without writing.
 @main

@@ -24,21 +24,10 @@ enum BulkInsert {
 enum Fixtures {
     static let epoch = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01
 
-    /// A valid 9-digit SIREN (Luhn) derived from `number`.
+    /// A valid 9-digit SIREN derived from `number` (check digit from the domain's `Luhn`).
     static func siren(_ number: Int) -> String {
         let body = String(format: "%08d", 10_000_000 + number)
-        for check in 0...9 where luhnValid(body + String(check)) { return body + String(check) }
-        return body + "0"
-    }
-
-    private static func luhnValid(_ digits: String) -> Bool {
-        var sum = 0
-        for (index, character) in digits.reversed().enumerated() {
-            var digit = Int(String(character))!
-            if index % 2 == 1 { digit *= 2; if digit > 9 { digit -= 9 } }
-            sum += digit
-        }
-        return sum % 10 == 0
+        return (0...9).lazy.map { body + String($0) }.first(where: Luhn.isValid) ?? body + "0"
     }
 
     /// `count` operators; returns their ids.
@@ -68,6 +57,25 @@ enum Fixtures {
         try await BulkInsert.insert(APITokenModel.schema, columns: ["id", "user_id", "name", "token_hash", "created_at"], rows: [
             [UUID(), user, "bench", tokenHash, epoch],
         ], on: database)
+    }
+}
+
+extension Fixtures {
+    /// `count` declarations of `operatorID` awaiting an ANS decision (state `inReview`), each for
+    /// one PACS with its own host names, ready to be approved through the API.
+    static func pendingDeclarations(_ count: Int, operatorID: UUID, on database: any Database) async throws {
+        guard count > 0 else { return }
+        let rows: [[any Encodable & Sendable]] = try (1...count).map { number in
+            let payload = RequestPayload.declaration(DeclarationPayload(
+                clients: [try SIREN("383474814")],
+                pacs: [PACSHostnames(sourceHostname: try Hostname("pacs-bench\(number).clinique.example.fr"),
+                                     viewerHostname: try Hostname("viewer-bench\(number).clinique.example.fr"))]))
+            let json = String(decoding: try payload.encoded(using: JSONText.encoder), as: UTF8.self)
+            return [UUID(), number, RequestKind.declaration.rawValue, RequestState.inReview.rawValue, operatorID, json, 3, epoch, epoch, epoch]
+        }
+        try await BulkInsert.insert(RequestModel.schema, columns: [
+            "id", "number", "kind", "state", "operator_id", "payload", "version", "submitted_at", "created_at", "updated_at",
+        ], rows: rows, on: database)
     }
 }
 
@@ -107,8 +115,10 @@ enum RegistrySeed {
                     [UUID(), OutboxTopic.registryChanged.rawValue, "{\"cause\":\"bench-seed\"}", Fixtures.epoch, Fixtures.epoch, 0],
                 ], on: db)
                 if let hash = options.string("reviewer-token-hash") { try await Fixtures.reviewer(tokenHash: hash, on: db) }
+                try await Fixtures.pendingDeclarations(options.int("pending-declarations", default: 0), operatorID: operatorIDs[0], on: db)
             }
-            print(String(format: "seeded drimboxes=%d operators=%d seed_ms=%.0f", count, max(1, count / 100), nowMilliseconds() - start))
+            print(String(format: "seeded drimboxes=%d operators=%d pending_declarations=%d seed_ms=%.0f",
+                         count, max(1, count / 100), options.int("pending-declarations", default: 0), nowMilliseconds() - start))
         } catch {
             await bench.shutdown()
             throw error

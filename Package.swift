@@ -82,6 +82,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Operators, users, tokens and sign-in (lock-out, throttling): the account rules. No Vapor.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "EDCDomain",
+                "Persistence",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The signed white list's publication: outbox events in, signed versions out, the served
         // snapshot and the publication's health. No Vapor, no HTTP.
         .target(
@@ -101,6 +113,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
+                "Accounts",
                 "EDCDomain",
                 "Documents",
                 "Persistence",
@@ -137,8 +150,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // What several test targets share: the per-test PostgreSQL database, the process runner
-        // for edc, edc-agent and external tools, and the shared samples lookup.
+        // What several test targets share: the per-test database (SQLite, or PostgreSQL cloned from
+        // a migrated template), a clock tests move, the process runner for edc, edc-agent and
+        // external tools, and the shared samples lookup.
         .target(
             name: "EDCTestSupport",
             dependencies: [
@@ -146,6 +160,7 @@ let package = Package(
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/EDCTestSupport",
@@ -171,10 +186,12 @@ let package = Package(
         ),
         .testTarget(name: "PublicationTests", dependencies: ["Publication"], swiftSettings: swiftSettings),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Accounts",
                 "Publication",
                 "Whitelist",
                 "EDCTestSupport",

@@ -1,3 +1,4 @@
+import Accounts
 import EDCDomain
 import Foundation
 import Persistence
@@ -185,26 +186,6 @@ public struct Settings: Sendable {
     }
 }
 
-/// Sign-in protection: lock-out per login, throttle per client address, bcrypt off the event loops.
-public struct SignInSettings: Sendable {
-    /// Consecutive failures that lock a login for `lockDuration`.
-    public var maximumFailures = 5
-    public var lockDuration: TimeInterval = 15 * 60
-    /// Failures from one client address within `addressWindow` before it gets 429.
-    public var maximumAddressFailures = 30
-    public var addressWindow: TimeInterval = 15 * 60
-    /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy only).
-    public var trustForwardedFor = false
-    /// Threads that hash and verify passwords, and how many verifications may wait for them.
-    /// Half the cores (at least one): the other half keeps serving while bcrypt runs flat out.
-    public var passwordThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
-    public var passwordQueue = 16
-    /// A refused sign-in (401, 429, 503) is answered after this delay: it costs the server nothing
-    /// (no thread is held) and slows a guessing client down to a trickle.
-    public var failureDelay: TimeInterval = 1
-
-    public init() {}
-}
 
 public enum LogFormat: String, Sendable {
     case text

@@ -49,7 +49,7 @@ public struct DocumentVault: Sendable {
             }
             document.createdAt = context.now
             try await document.create(on: context.database)
-            try await context.audit(AuditActor(userID: principal.userID, role: principal.role), action: "document.upload", entityType: "document", entityID: id.uuidString, data: ["kind": document.kind.rawValue, "sha256": document.sha256, "size": String(document.size)])
+            try await context.audit(AuditActor(userID: principal.userID, role: principal.role), action: .documentUpload, entity: .document, entityID: id.uuidString, data: ["kind": document.kind.rawValue, "sha256": document.sha256, "size": String(document.size)])
             return document
         }
     }

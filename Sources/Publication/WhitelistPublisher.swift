@@ -156,11 +156,11 @@ public struct WhitelistPublisher: Sendable {
             try await version.create(on: db)
             FaultInjection.point("whitelist.stored")
             try await OutboxQueue.markProcessed(snapshot.eventIDs, at: context.now, on: db)
-            try await context.audit(AuditActor(userID: nil, role: .system), action: "whitelist.publish", entityType: "whitelist", entityID: String(version.seq), data: [
+            try await context.audit(AuditActor(userID: nil, role: .system), action: .whitelistPublish, entity: .whitelist, entityID: String(version.seq), data: [
                 "sha256": version.sha256, "entries": String(snapshot.entries.count), "events": String(snapshot.eventIDs.count), "omitted": String(snapshot.refused.count),
             ])
             for refusal in snapshot.refused {
-                try await context.audit(AuditActor(userID: nil, role: .system), action: "whitelist.entry_omitted", entityType: "drimbox", entityID: refusal.entry.identifiant, data: [
+                try await context.audit(AuditActor(userID: nil, role: .system), action: .whitelistEntryOmitted, entity: .drimbox, entityID: refusal.entry.identifiant, data: [
                     "version": String(version.seq), "db": refusal.entry.db, "code": refusal.error.code, "problem": refusal.error.message,
                 ])
             }

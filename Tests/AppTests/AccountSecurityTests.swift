@@ -1,6 +1,8 @@
 @testable import App
+import Accounts
 import EDCDomain
 import Fluent
+import EDCTestSupport
 import Foundation
 import NIOConcurrencyHelpers
 import Persistence
@@ -8,11 +10,9 @@ import Testing
 import Vapor
 import VaporTesting
 
-/// A clock that tests move by hand.
-final class TestClock: Sendable {
-    private let current = NIOLockedValueBox(Date(timeIntervalSince1970: 1_796_000_000))
-    var now: Date { current.withLockedValue { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLockedValue { $0 += seconds } }
+extension TestClock {
+    /// The clock App tests start from.
+    static func app() -> TestClock { TestClock(start: Date(timeIntervalSince1970: 1_796_000_000)) }
 }
 
 /// Security audit, findings 2 to 4: sign-in throttling and lock-out, bcrypt off the shared pools,
@@ -36,7 +36,7 @@ struct AccountSecurityTests {
 
     @Test("five wrong passwords lock a login for the configured time, alike for a real account and an unknown e-mail; then the right password works again")
     func lockOut() async throws {
-        let clock = TestClock()
+        let clock = TestClock.app()
         try await withTestApp(configure(clock)) { app in
             let world = try await World.make(app)
             let victim = world.operatorA.user.email
@@ -65,13 +65,13 @@ struct AccountSecurityTests {
             let users = try await app.send(.GET, "/api/v1/admin/users", as: world.reviewer)
             let entry = (users.json(array: ()) ?? []).first { ($0["user"] as? [String: Any])?["email"] as? String == victim }
             #expect((entry?["signIn"] as? [String: Any])?["lockedUntil"] as? String != nil, "\(users.text)")
-            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "auth.locked").count() == 1)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .accountLocked).count() == 1)
 
             // Never longer than the configured time.
             clock.advance(by: 601)
             let after = try await signIn(app, victim, World.password)
             #expect(after.status == .created, "\(after.text)")
-            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "auth.sign_in").count() == 1)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .signIn).count() == 1)
             let cleared = try await app.send(.GET, "/api/v1/me", as: world.operatorA)
             #expect((cleared.json["signIn"] as? [String: Any])?["failedAttempts"] as? Int == 0)
         }
@@ -79,7 +79,7 @@ struct AccountSecurityTests {
 
     @Test("an address over its failure budget gets 429 before any password is checked; other addresses are not affected")
     func addressThrottle() async throws {
-        let clock = TestClock()
+        let clock = TestClock.app()
         try await withTestApp({ self.configure(clock)(&$0); $0.signIn.maximumAddressFailures = 3 }) { app in
             let world = try await World.make(app)
             for index in 1...3 {
@@ -99,7 +99,7 @@ struct AccountSecurityTests {
 
     @Test("a lock-out lifted by an administrator lets the user in at once; the unlock is audited")
     func unlock() async throws {
-        let clock = TestClock()
+        let clock = TestClock.app()
         try await withTestApp(configure(clock)) { app in
             let world = try await World.make(app)
             for _ in 1...5 { _ = try await signIn(app, world.operatorB.user.email, "wrong password") }
@@ -109,7 +109,7 @@ struct AccountSecurityTests {
             let unlocked = try await app.send(.POST, "/api/v1/admin/users/\(world.operatorB.user.id!)/unlock", as: world.admin)
             #expect(unlocked.status == .noContent)
             #expect(try await signIn(app, world.operatorB.user.email, World.password).status == .created)
-            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "user.unlock").count() == 1)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .userUnlock).count() == 1)
         }
     }
 
@@ -132,7 +132,7 @@ struct AccountSecurityTests {
             #expect(try await app.send(.POST, "/api/v1/admin/users/\(world.operatorA.user.id!)/enable", as: world.admin).status == .ok)
             #expect(try await app.send(.GET, "/api/v1/me", as: world.operatorA).status == .unauthorized)
             #expect(try await signIn(app, world.operatorA.user.email, World.password).status == .created)
-            let actions = try await AuditEntryModel.query(on: app.db).filter(\.$entityID == world.operatorA.user.id!.uuidString).all().map(\.action)
+            let actions = try await AuditEntryModel.query(on: app.db).filter(\.$entityID == world.operatorA.user.id!.uuidString).all().map(\.action.rawValue)
             #expect(actions.contains("user.disable") && actions.contains("user.enable"))
         }
     }
@@ -184,7 +184,7 @@ struct AccountSecurityTests {
 
             #expect(try await app.send(.DELETE, "/api/v1/admin/users/\(world.operatorB.user.id!)/tokens", as: world.admin).status == .noContent)
             #expect(try await app.send(.GET, "/api/v1/me", as: world.operatorB).status == .unauthorized)
-            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "token.revoke_all").count() == 1)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .tokenRevokeAll).count() == 1)
         }
     }
 

@@ -161,18 +161,22 @@ struct ConcurrencyAndAuditTests {
             let before = try await AuditEntryModel.query(on: app.db).count()
             let (drimboxID, _) = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
             let actions = try await AuditEntryModel.query(on: app.db).filter(\.$seq > before).sort(\.$seq).all()
-            let names = actions.map(\.action)
+            let names = actions.map(\.action.rawValue)  // the stored texts, unchanged by the typed action
             #expect(names.contains("document.upload"))
             #expect(names.contains("request.create"))
             #expect(names.contains("request.submit"))
             #expect(names.contains("request.approve"))
             #expect(names.contains("drimbox.declaration"))
             #expect(names.contains("attestation.issue"))
-            #expect(actions.first { $0.action == "request.approve" }?.actorID == world.reviewer.user.id)
-            let outbox = try await OutboxEventModel.query(on: app.db).all().map(\.topic)
+            #expect(actions.first { $0.action == .request(.approve) }?.actorID == world.reviewer.user.id)
+            let stored = try await OutboxEventModel.query(on: app.db).all()
+            let outbox = stored.map(\.topic)
             #expect(outbox.contains(.attestationIssued))
             #expect(outbox.contains(.notification))
-            _ = drimboxID
+            // Every stored event decodes as the typed event of its topic, as its consumer will read it.
+            let events = try stored.map { try OutboxEvent($0) }
+            #expect(events.contains { if case .notification(.request(let sent)) = $0 { sent.action == .approve && sent.state == .approved } else { false } })
+            #expect(events.contains { if case .attestationIssued = $0 { true } else { false } })
         }
     }
 }

@@ -1,6 +1,7 @@
 @testable import App
 import EDCDomain
 import Fluent
+import EDCTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -243,7 +244,7 @@ struct SecurityAuditTests {
 
     @Test("housekeeping deletes documents never attached to a request after the delay, keeps attached ones, and purges old idempotency records and sign-in failures")
     func housekeeping() async throws {
-        let clock = TestClock()
+        let clock = TestClock.app()
         try await withTestApp({ $0.clock = { clock.now }; $0.orphanDocumentAge = 3600 }) { app in
             let world = try await World.make(app)
             let api = JourneyAPI(app: app, world: world)
@@ -261,7 +262,7 @@ struct SecurityAuditTests {
             #expect(report.signInFailures == 1)
             #expect(try await DocumentModel.find(UUID(uuidString: orphan), on: app.db) == nil)
             #expect(try await DocumentModel.find(UUID(uuidString: attached), on: app.db) != nil)
-            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "document.purge").count() == 1)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .documentPurge).count() == 1)
             #expect(try await AuditLog.verify(on: app.db).isIntact)
         }
     }
@@ -343,11 +344,11 @@ struct SecurityAuditTests {
             let id = try #require(created["id"] as? String)
             let edited = try await app.send(.PATCH, "/api/v1/requests/\(id)", as: world.operatorA, json: #"{"payload": {"clients": ["732829320"], "pacs": [{"sourceHostname": "s.example.fr", "viewerHostname": "v.example.fr"}], "comment": "seconde"}}"#)
             #expect(edited.status == .ok)
-            let update = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == "request.update").first())
+            let update = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == .requestUpdate).first())
             #expect(update.data.contains("première") && update.data.contains("seconde"))
 
             _ = try await api.integratedProvisionally(as: world.operatorB, pacs: 1)
-            let change = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == "operator.update").first())
+            let change = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == .operatorUpdate).first())
             let data = try JSONSerialization.jsonObject(with: Data(change.data.utf8)) as? [String: String] ?? [:]
             #expect(data["supportEmail.old"] == "support@b.example.fr")
             #expect(data["supportEmail.new"] == "support@op.example.fr")

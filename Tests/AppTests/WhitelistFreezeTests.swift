@@ -102,7 +102,7 @@ struct WhitelistFreezeTests {
             let sql = try #require(app.db as? any SQLDatabase)
             try await sql.update(OperatorModel.schema).set("legal_name", to: "Bêta\u{0001}").where("id", .equal, world.operatorBID).run()
             try await app.edc.store.write { context in
-                try await context.enqueue(.registryChanged, ["cause": "test"])
+                try await context.enqueue(.registryChanged(.init(drimboxID: try #require(UUID(uuidString: drimboxA)), cause: .operatorCorrection)))
             }
 
             // Readiness: a registry change is pending beyond the bound (0 s here).
@@ -117,7 +117,7 @@ struct WhitelistFreezeTests {
             #expect(outcome.publishedSeq == 2)
             #expect(outcome.omitted.map(\.entry.identifiant) == [String(identifierB), String(identifierB)])
             #expect(try await servedEntries(app).map(\.identifiant) == [String(identifierA)])
-            let audited = try await AuditEntryModel.query(on: app.db).filter(\.$action == "whitelist.entry_omitted").all()
+            let audited = try await AuditEntryModel.query(on: app.db).filter(\.$action == .whitelistEntryOmitted).all()
             #expect(audited.count == 2)
             #expect(audited.allSatisfy { $0.entityID == String(identifierB) })
 
@@ -147,7 +147,7 @@ struct WhitelistFreezeTests {
             let served = try await servedEntries(app)
             #expect(served.map(\.identifiant) == [String(identifierB), String(identifierB)])
             #expect(served.allSatisfy { $0.denomination == "Bêta Imagerie" })
-            let update = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == "operator.update").sort(\.$seq, .descending).first())
+            let update = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == .operatorUpdate).sort(\.$seq, .descending).first())
             let data = try JSONSerialization.jsonObject(with: Data(update.data.utf8)) as? [String: String] ?? [:]
             #expect(data["legalName.old"] == "Bêta\u{0001}")
             #expect(data["legalName.new"] == "Bêta Imagerie")

@@ -91,7 +91,7 @@ struct WhitelistPublicationTests {
             let current = try await app.send(.GET, "/liste-blanche.xml")
             let versionThree = try await app.send(.GET, "/api/v1/liste-blanche/versions/3/xml")
             #expect(current.body == versionThree.body)
-            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "whitelist.publish").count() == 3)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .whitelistPublish).count() == 3)
         }
     }
 

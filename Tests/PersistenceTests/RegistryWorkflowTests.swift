@@ -1,4 +1,5 @@
 import EDCDomain
+import EDCTestSupport
 import FluentKit
 import Foundation
 @testable import Persistence
@@ -179,5 +180,34 @@ struct RegistryWorkflowTests {
             #expect(try await DRIMboxModel.query(on: db).count() == 1)
             #expect(try await AuditLog.verify(on: db).isIntact)
         }
+    }
+}
+
+@Suite("Typed outbox events")
+struct OutboxEventTests {
+    @Test("every event kind reads back as written, under its topic; a payload of another topic is refused")
+    func roundTrip() throws {
+        let events: [OutboxEvent] = [
+            .registryChanged(.init(drimboxID: UUID(), cause: .drimbox(.exclusion))),
+            .registryChanged(.init(drimboxID: UUID(), cause: .operatorCorrection)),
+            .attestationIssued(.init(attestationID: UUID())),
+            .notification(.request(.init(action: .approve, requestID: UUID(), requestNumber: 12, operatorID: UUID(), state: .approved))),
+            .notification(.drimboxExcluded(.init(drimboxID: UUID(), operatorID: UUID(), reason: .vaNotProvided))),
+        ]
+        for event in events {
+            #expect(try OutboxEvent(topic: event.topic, payload: try event.payloadText()) == event)
+        }
+        #expect(throws: DecodingError.self) { try OutboxEvent(topic: .notification, payload: try events[2].payloadText()) }
+    }
+
+    @Test("a notification stored before the payloads were typed (number as text) still decodes")
+    func legacyNotification() throws {
+        let requestID = UUID(), operatorID = UUID()
+        let stored = JSONText.encodeSorted([
+            "event": "request.submit", "requestID": requestID.uuidString, "requestNumber": "7",
+            "operatorID": operatorID.uuidString, "state": "submitted",
+        ])
+        #expect(try OutboxEvent(topic: .notification, payload: stored)
+            == .notification(.request(.init(action: .submit, requestID: requestID, requestNumber: 7, operatorID: operatorID, state: .submitted))))
     }
 }

@@ -9,56 +9,6 @@ import NIOCore
 import NIOPosix
 @testable import Persistence
 
-/// A migrated database for one test: in-memory SQLite, or a fresh PostgreSQL database when
-/// `EDC_TEST_DATABASE_URL` is set. No Vapor: Persistence is tested on Fluent alone.
-func withTestDatabase(_ body: (any Database) async throws -> Void) async throws {
-    let logger = Logger(label: "persistence-tests")
-    let group = MultiThreadedEventLoopGroup.singleton
-    let threadPool = NIOThreadPool(numberOfThreads: 1)
-    threadPool.start()
-    let databases = Databases(threadPool: threadPool, on: group)
-    var drop: (@Sendable () async -> Void)?
-    if let adminURL = TestPostgres.adminURL {
-        let created = try await TestPostgres.createDatabase(adminURL: adminURL)
-        drop = created.drop
-        databases.use(try .postgres(url: created.url), as: .psql)
-    } else {
-        databases.use(.sqlite(.memory), as: .sqlite)
-    }
-    let database = databases.database(logger: logger, on: group.any())!
-    do {
-        // A no-op on PostgreSQL, whose databases are cloned from a migrated template.
-        let migrations = Migrations()
-        migrations.add(EDCMigrations.all)
-        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
-        try await migrator.setupIfNeeded().get()
-        try await migrator.prepareBatch().get()
-        try await body(database)
-    } catch {
-        await databases.shutdownAsync()
-        await drop?()
-        try? await threadPool.shutdownGracefully()
-        throw TestFailure(String(reflecting: error))
-    }
-    await databases.shutdownAsync()
-    await drop?()
-    try? await threadPool.shutdownGracefully()
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A clock the test moves by hand.
-final class TestClock: @unchecked Sendable {
-    // Safe: tests set and read it from one task at a time, guarded by the lock.
-    private let lock = NSLock()
-    private var current = Date(timeIntervalSince1970: 1_790_000_000)
-    var now: Date { lock.withLock { current } }
-    func advance(days: Double) { lock.withLock { current = current.addingTimeInterval(days * 86_400) } }
-}
-
 /// Operators, principals and documents to drive the workflow.
 struct Fixture {
     let database: any Database

@@ -111,8 +111,9 @@ enum RegistrySeed {
                 try await BulkInsert.insert(FQDNPairModel.schema, columns: [
                     "id", "drimbox_id", "pacs_index", "db_fqdn", "viewer_fqdn", "source_hostname", "viewer_hostname", "certificate_dn", "updated_at",
                 ], rows: pairs, on: db)
+                let seeded = OutboxEvent.registryChanged(.init(drimboxID: boxes[0][0] as! UUID, cause: .drimbox(.definitiveIntegration)))
                 try await BulkInsert.insert(OutboxEventModel.schema, columns: ["id", "topic", "payload", "created_at", "available_at", "attempts"], rows: [
-                    [UUID(), OutboxTopic.registryChanged.rawValue, "{\"cause\":\"bench-seed\"}", Fixtures.epoch, Fixtures.epoch, 0],
+                    [UUID(), OutboxTopic.registryChanged.rawValue, try seeded.payloadText(), Fixtures.epoch, Fixtures.epoch, 0],
                 ], on: db)
                 if let hash = options.string("reviewer-token-hash") { try await Fixtures.reviewer(tokenHash: hash, on: db) }
                 try await Fixtures.pendingDeclarations(options.int("pending-declarations", default: 0), operatorID: operatorIDs[0], on: db)

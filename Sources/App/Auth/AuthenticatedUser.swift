@@ -1,3 +1,4 @@
+import Accounts
 import Crypto
 import EDCDomain
 import Fluent
@@ -28,18 +29,6 @@ struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
     }
 }
 
-enum TokenHasher {
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).hexString
-    }
-
-    /// A new random token: `edc_` and 32 random bytes in base64url.
-    static func generate() -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        return "edc_" + bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-}
 
 extension Request {
     /// The signed-in user; 401 when none.

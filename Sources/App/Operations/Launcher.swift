@@ -1,3 +1,4 @@
+import Accounts
 import EDCDomain
 import Fluent
 import Foundation

@@ -17,7 +17,7 @@ public enum AuditLog {
         let millis = Int64((entry.at.timeIntervalSince1970 * 1000).rounded())
         let fields: [String] = [
             String(entry.seq), String(millis), entry.actorID?.uuidString ?? "", entry.actorRole,
-            entry.action, entry.entityType, entry.entityID, entry.data,
+            entry.action.rawValue, entry.entityType, entry.entityID, entry.data,
         ]
         let canonical = (try? JSONText.encode(fields)) ?? ""
         let digest = SHA256.hash(data: Data((entry.previousHash + "\n" + canonical).utf8))

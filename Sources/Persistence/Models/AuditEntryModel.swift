@@ -10,7 +10,7 @@ public final class AuditEntryModel: Model, @unchecked Sendable {
     @Field(key: "at") public var at: Date
     @OptionalField(key: "actor_id") public var actorID: UUID?
     @Field(key: "actor_role") public var actorRole: String
-    @Field(key: "action") public var action: String
+    @Field(key: "action") public var action: AuditAction
     @Field(key: "entity_type") public var entityType: String
     @Field(key: "entity_id") public var entityID: String
     @Field(key: "data") public var data: String

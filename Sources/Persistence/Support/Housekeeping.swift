@@ -51,7 +51,7 @@ public struct Housekeeping: Sendable {
                     guard let id = document.id else { continue }
                     guard try await RequestModel.query(on: context.database).filter(\.$payload ~~ id.uuidString).count() == 0 else { continue }
                     try await DocumentModel.query(on: context.database).filter(\.$id == id).delete()
-                    try await context.audit(AuditActor(userID: nil, role: .system), action: "document.purge", entityType: "document", entityID: id.uuidString, data: [
+                    try await context.audit(AuditActor(userID: nil, role: .system), action: .documentPurge, entity: .document, entityID: id.uuidString, data: [
                         "operatorID": document.operatorID.uuidString, "reason": "never attached to a request",
                     ])
                     removed += 1

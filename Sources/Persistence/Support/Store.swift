@@ -86,7 +86,7 @@ public final class WriteContext: @unchecked Sendable {
     }
 
     /// Appends one hash-chained audit entry.
-    public func audit(_ principal: AuditActor, action: String, entityType: String, entityID: String, data: [String: String] = [:]) async throws {
+    public func audit(_ principal: AuditActor, action: AuditAction, entity: AuditEntity, entityID: String, data: [String: String] = [:]) async throws {
         let entry = AuditEntryModel()
         entry.id = UUID()
         entry.seq = auditSeq + 1
@@ -94,7 +94,7 @@ public final class WriteContext: @unchecked Sendable {
         entry.actorID = principal.userID
         entry.actorRole = principal.role.rawValue
         entry.action = action
-        entry.entityType = entityType
+        entry.entityType = entity.rawValue
         entry.entityID = entityID
         entry.data = JSONText.encodeSorted(data)
         entry.previousHash = auditHash
@@ -106,9 +106,9 @@ public final class WriteContext: @unchecked Sendable {
     }
 
     /// Queues an event for consumers that run after commit.
-    public func enqueue(_ topic: OutboxTopic, _ payload: [String: String]) async throws {
-        try await OutboxEventModel(id: UUID(), topic: topic, payload: JSONText.encodeSorted(payload), at: now).create(on: database)
-        enqueuedTopics.insert(topic)
+    public func enqueue(_ event: OutboxEvent) async throws {
+        try await OutboxEventModel(id: UUID(), topic: event.topic, payload: try event.payloadText(), at: now).create(on: database)
+        enqueuedTopics.insert(event.topic)
     }
 
     fileprivate func close() async throws {

@@ -47,11 +47,11 @@ struct OperatorRecords {
         guard data.count > 1 else { return false }
         if let reason { data["reason"] = reason }
         try await owner.save(on: context.database)
-        try await context.audit(actor, action: "operator.update", entityType: "operator", entityID: owner.siren, data: data)
+        try await context.audit(actor, action: .operatorUpdate, entity: .`operator`, entityID: owner.siren, data: data)
         let drimboxes = try await DRIMboxModel.query(on: context.database).filter(\.$operatorID == owner.requireID()).all()
         try await FQDNPairModel.touch(drimboxIDs: drimboxes.compactMap(\.id), at: context.now, on: context.database)
         for drimbox in drimboxes where drimbox.state.isTrusted {
-            try await context.enqueue(.registryChanged, ["drimboxID": try drimbox.requireID().uuidString, "cause": "operator"])
+            try await context.enqueue(.registryChanged(.init(drimboxID: try drimbox.requireID(), cause: .operatorCorrection)))
         }
         return true
     }

@@ -32,7 +32,7 @@ struct RegistryWriter {
             try await FQDNPairModel.touch(drimboxIDs: [drimbox.requireID()], at: context.now, on: context.database)
         }
         if trustChanged || (to.isTrusted && listContentChanged) {
-            try await context.enqueue(.registryChanged, ["drimboxID": try drimbox.requireID().uuidString, "cause": event.rawValue])
+            try await context.enqueue(.registryChanged(.init(drimboxID: try drimbox.requireID(), cause: .drimbox(event))))
         }
     }
 
@@ -53,6 +53,6 @@ struct RegistryWriter {
         var data = ["event": event.rawValue, "to": to.rawValue]
         if let from { data["from"] = from.rawValue }
         if let reason { data["reason"] = reason }
-        try await context.audit(principal.auditActor, action: "drimbox.\(event.rawValue)", entityType: "drimbox", entityID: String(drimbox.identifier), data: data)
+        try await context.audit(principal.auditActor, action: .drimbox(event), entity: .drimbox, entityID: String(drimbox.identifier), data: data)
     }
 }

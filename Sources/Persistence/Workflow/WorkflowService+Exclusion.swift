@@ -41,9 +41,6 @@ extension WorkflowService {
             drimbox.excludedAt = context.now
             drimbox.vaDueAt = nil
         }
-        try await context.enqueue(.notification, [
-            "event": "drimbox.excluded", "drimboxID": try drimbox.requireID().uuidString,
-            "operatorID": drimbox.operatorID.uuidString, "reason": reason.rawValue,
-        ])
+        try await context.enqueue(.notification(.drimboxExcluded(.init(drimboxID: try drimbox.requireID(), operatorID: drimbox.operatorID, reason: reason))))
     }
 }

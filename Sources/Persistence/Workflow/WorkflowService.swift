@@ -55,7 +55,7 @@ public struct WorkflowService: Sendable {
             request.createdAt = context.now
             request.updatedAt = context.now
             try await request.create(on: db)
-            try await context.audit(principal.auditActor, action: "request.create", entityType: "request", entityID: request.number.description, data: ["kind": kind.rawValue])
+            try await context.audit(principal.auditActor, action: .requestCreate, entity: .request, entityID: request.number.description, data: ["kind": kind.rawValue])
             if submit {
                 try await transition(request, action: .submit, to: .submitted, principal: principal, reason: nil, context: context)
             }
@@ -96,7 +96,7 @@ public struct WorkflowService: Sendable {
             request.consentedAt = nil
             request.consentedBy = nil
             try await context.saveVersioned(request, expected: nil, what: "request \(request.number)")
-            try await context.audit(principal.auditActor, action: "request.update", entityType: "request", entityID: request.number.description, data: [
+            try await context.audit(principal.auditActor, action: .requestUpdate, entity: .request, entityID: request.number.description, data: [
                 "payload.old": previousPayload, "payload.new": request.payload,
             ])
             return request
@@ -171,14 +171,9 @@ public struct WorkflowService: Sendable {
 
         var data = ["action": action.rawValue, "from": from.rawValue, "to": target.rawValue]
         if let reason { data["reason"] = reason }
-        try await context.audit(principal.auditActor, action: "request.\(action.rawValue)", entityType: "request", entityID: request.number.description, data: data)
-        try await context.enqueue(.notification, [
-            "event": "request.\(action.rawValue)",
-            "requestID": try request.requireID().uuidString,
-            "requestNumber": String(request.number),
-            "operatorID": request.operatorID.uuidString,
-            "state": target.rawValue,
-        ])
+        try await context.audit(principal.auditActor, action: .request(action), entity: .request, entityID: request.number.description, data: data)
+        try await context.enqueue(.notification(.request(.init(
+            action: action, requestID: try request.requireID(), requestNumber: request.number, operatorID: request.operatorID, state: target))))
     }
 
     func checkExpectedVersion(_ request: RequestModel, _ expected: Int?) throws {

@@ -18,7 +18,7 @@ extension ApprovalEffects {
         }
         request.drimboxID = drimbox.id
         try await registry.record(drimbox, event: .declaration, from: nil, to: .declared, requestID: request.id, reason: nil)
-        try await context.audit(principal.auditActor, action: "drimbox.declare", entityType: "drimbox", entityID: String(identifier), data: [
+        try await context.audit(principal.auditActor, action: .drimboxDeclare, entity: .drimbox, entityID: String(identifier), data: [
             "fqdns": assigned.map { "\($0.db.value)|\($0.viewer.value)" }.joined(separator: ","),
         ])
 
@@ -35,8 +35,8 @@ extension ApprovalEffects {
             drimboxIdentifier: identifier, clients: declaration.clients.map(\.value),
             fqdnPairs: assigned.map { .init(pacsIndex: $0.pacsIndex, db: $0.db.value, viewer: $0.viewer.value) }))
         try await attestation.create(on: database)
-        try await context.audit(principal.auditActor, action: "attestation.issue", entityType: "attestation", entityID: attestation.number)
-        try await context.enqueue(.attestationIssued, ["attestationID": try attestation.requireID().uuidString])
+        try await context.audit(principal.auditActor, action: .attestationIssue, entity: .attestation, entityID: attestation.number)
+        try await context.enqueue(.attestationIssued(.init(attestationID: try attestation.requireID())))
     }
 }
 

@@ -23,13 +23,13 @@ extension ApprovalEffects {
             }
             guard data.count > 1 else { continue }
             try await pair.save(on: database)
-            try await context.audit(principal.auditActor, action: "drimbox.set_hostnames", entityType: "drimbox", entityID: String(drimbox.identifier), data: data)
+            try await context.audit(principal.auditActor, action: .drimboxSetHostnames, entity: .drimbox, entityID: String(drimbox.identifier), data: data)
         }
         var nextIndex = (pairs.map(\.pacsIndex).max() ?? 0) + 1
         for hostnames in modification.addPACS ?? [] {
             let pair = try configuration.namingPattern.pair(drimbox: drimbox.identifier, pacs: nextIndex)
             try await reserve(pair, hostnames: hostnames, drimbox: drimbox)
-            try await context.audit(principal.auditActor, action: "drimbox.add_pacs", entityType: "drimbox", entityID: String(drimbox.identifier), data: ["db": pair.db.value, "vi": pair.viewer.value])
+            try await context.audit(principal.auditActor, action: .drimboxAddPACS, entity: .drimbox, entityID: String(drimbox.identifier), data: ["db": pair.db.value, "vi": pair.viewer.value])
             nextIndex += 1
         }
         try await setCertificates(modification.certificates ?? [], of: drimbox)

@@ -65,7 +65,7 @@ struct ApprovalEffects {
             pair.certificateDN = certificate.dn.description
             pair.updatedAt = context.now
             try await pair.save(on: database)
-            try await context.audit(principal.auditActor, action: "drimbox.set_certificate", entityType: "drimbox", entityID: String(drimbox.identifier), data: [
+            try await context.audit(principal.auditActor, action: .drimboxSetCertificate, entity: .drimbox, entityID: String(drimbox.identifier), data: [
                 "db": pair.dbFQDN, "dn": certificate.dn.description, "dn.old": previous ?? "",
             ])
         }

@@ -1,24 +1,31 @@
 import EDCDomain
-import Fluent
+import FluentKit
 import Foundation
 import Persistence
-import Vapor
 
-/// Creating operators, users and tokens — used by the admin API, the `edc` admin commands and the demo seed.
-struct Accounts: Sendable {
-    let store: Store
-    let passwordCost: Int
-    let hasher: PasswordHasher
+/// Creating operators, users and tokens, and the account lifecycle — the one entry point for the
+/// admin API, the `edc` admin commands, the demo seed and the web pages.
+public struct Accounts: Sendable {
+    public let store: Store
+    public let passwordCost: Int
+    public let hasher: any PasswordHashing
     /// Longest token lifetime; a token asked for without a lifetime gets this one.
-    let maximumTokenLifetime: TimeInterval
+    public let maximumTokenLifetime: TimeInterval
 
-    struct IssuedToken: Content {
-        var id: UUID
-        var token: String
-        var expiresAt: Date?
+    public init(store: Store, passwordCost: Int, hasher: any PasswordHashing, maximumTokenLifetime: TimeInterval) {
+        self.store = store
+        self.passwordCost = passwordCost
+        self.hasher = hasher
+        self.maximumTokenLifetime = maximumTokenLifetime
     }
 
-    func createOperator(by actor: AuditActor, legalName: Name, siren: SIREN, supportPhone: FrenchPhoneNumber, supportEmail: EmailAddress, responsibleContact: ContactLine?) async throws -> OperatorModel {
+    public struct IssuedToken: Codable, Sendable {
+        public var id: UUID
+        public var token: String
+        public var expiresAt: Date?
+    }
+
+    public func createOperator(by actor: AuditActor, legalName: Name, siren: SIREN, supportPhone: FrenchPhoneNumber, supportEmail: EmailAddress, responsibleContact: ContactLine?) async throws -> OperatorModel {
         let name = legalName.value
         return try await store.write { context in
             if try await OperatorModel.query(on: context.database).filter(\.$siren == siren.value).first() != nil {
@@ -26,12 +33,12 @@ struct Accounts: Sendable {
             }
             let model = OperatorModel(id: UUID(), legalName: name, siren: siren.value, supportPhone: supportPhone.value, supportEmail: supportEmail.value, responsibleContact: responsibleContact?.value)
             try await model.create(on: context.database)
-            try await context.audit(actor, action: "operator.create", entityType: "operator", entityID: siren.value, data: ["legalName": name])
+            try await context.audit(actor, action: .operatorCreate, entity: .`operator`, entityID: siren.value, data: ["legalName": name])
             return model
         }
     }
 
-    func createUser(by actor: AuditActor, email: EmailAddress, displayName: Name, role: Role, operatorID: UUID?, password: String) async throws -> UserModel {
+    public func createUser(by actor: AuditActor, email: EmailAddress, displayName: Name, role: Role, operatorID: UUID?, password: String) async throws -> UserModel {
         var problems: [ValidationError] = []
         if role == .system {
             problems.append(ValidationError(code: "user.role", field: "role", userMessage: "Rôle invalide.", technicalDetail: "system role is internal"))
@@ -53,13 +60,13 @@ struct Accounts: Sendable {
             }
             let user = UserModel(id: UUID(), email: login, displayName: name, role: role, operatorID: operatorID, passwordHash: hash)
             try await user.create(on: context.database)
-            try await context.audit(actor, action: "user.create", entityType: "user", entityID: try user.requireID().uuidString, data: ["email": login, "role": role.rawValue])
+            try await context.audit(actor, action: .userCreate, entity: .user, entityID: try user.requireID().uuidString, data: ["email": login, "role": role.rawValue])
             return user
         }
     }
 
     /// A new token for `user`, valid `lifetime` (at most, and by default, the maximum lifetime).
-    func issueToken(by actor: AuditActor, for user: UserModel, name: String, lifetime: TimeInterval?) async throws -> IssuedToken {
+    public func issueToken(by actor: AuditActor, for user: UserModel, name: String, lifetime: TimeInterval?) async throws -> IssuedToken {
         let tokenName = try Name.validated(name, field: "name")?.value ?? "api"
         if let lifetime, lifetime > maximumTokenLifetime {
             throw ValidationErrors([ValidationError(
@@ -75,12 +82,12 @@ struct Accounts: Sendable {
             }
             let model = APITokenModel(id: UUID(), userID: try user.requireID(), name: String(tokenName.prefix(100)), tokenHash: TokenHasher.hash(token), expiresAt: context.now.addingTimeInterval(lifetime))
             try await model.create(on: context.database)
-            try await context.audit(actor, action: "token.issue", entityType: "user", entityID: try user.requireID().uuidString, data: ["tokenID": try model.requireID().uuidString, "name": model.name])
+            try await context.audit(actor, action: .tokenIssue, entity: .user, entityID: try user.requireID().uuidString, data: ["tokenID": try model.requireID().uuidString, "name": model.name])
             return IssuedToken(id: try model.requireID(), token: token, expiresAt: model.expiresAt)
         }
     }
 
-    func revokeToken(by actor: AuditActor, id: UUID, ownedBy userID: UUID? = nil) async throws {
+    public func revokeToken(by actor: AuditActor, id: UUID, ownedBy userID: UUID? = nil) async throws {
         try await store.write { context in
             guard let token = try await APITokenModel.find(id, on: context.database), userID == nil || token.userID == userID else {
                 throw NotFoundError(entity: "token", id: id.uuidString)
@@ -88,17 +95,17 @@ struct Accounts: Sendable {
             guard token.revokedAt == nil else { return }
             token.revokedAt = context.now
             try await token.save(on: context.database)
-            try await context.audit(actor, action: "token.revoke", entityType: "user", entityID: token.userID.uuidString, data: ["tokenID": id.uuidString])
+            try await context.audit(actor, action: .tokenRevoke, entity: .user, entityID: token.userID.uuidString, data: ["tokenID": id.uuidString])
         }
     }
 
     /// The form an e-mail address is stored and looked up in, so that sign-in ignores case
     /// (EmailAddress keeps the local part as typed).
-    static func login(_ email: EmailAddress) -> String { email.value.lowercased() }
-    static func login(_ email: String) -> String { email.trimmingCharacters(in: .whitespaces).lowercased() }
+    public static func login(_ email: EmailAddress) -> String { email.value.lowercased() }
+    public static func login(_ email: String) -> String { email.trimmingCharacters(in: .whitespaces).lowercased() }
 
     /// bcrypt reads at most 72 bytes: a longer password would be silently truncated.
-    static func passwordProblem(_ password: String, field: String = "password") -> ValidationError? {
+    public static func passwordProblem(_ password: String, field: String = "password") -> ValidationError? {
         guard password.count < 12 || password.utf8.count > 72 else { return nil }
         return ValidationError(code: "user.password_length", field: field, userMessage: "Le mot de passe doit comporter de 12 caractères à 72 octets.", technicalDetail: "password length \(password.count) characters, \(password.utf8.count) bytes")
     }
@@ -107,7 +114,7 @@ struct Accounts: Sendable {
 
     /// Disables (or enables again) a user: a disabled user cannot sign in, and every token of theirs
     /// stops working at once (revoked, and the authenticator checks `disabledAt` on each request).
-    func setDisabled(_ disabled: Bool, userID: UUID, by actor: AuditActor) async throws -> UserModel {
+    public func setDisabled(_ disabled: Bool, userID: UUID, by actor: AuditActor) async throws -> UserModel {
         try await store.write { context in
             guard let user = try await UserModel.find(userID, on: context.database), user.role != .system else {
                 throw NotFoundError(entity: "user", id: userID.uuidString)
@@ -120,14 +127,14 @@ struct Accounts: Sendable {
             try await user.save(on: context.database)
             // Enabling again must not bring old tokens back: the user signs in anew.
             let revoked = disabled ? try await revokeAll(of: userID, except: nil, context: context) : 0
-            try await context.audit(actor, action: disabled ? "user.disable" : "user.enable", entityType: "user", entityID: userID.uuidString, data: disabled ? ["tokensRevoked": String(revoked)] : [:])
+            try await context.audit(actor, action: disabled ? .userDisable : .userEnable, entity: .user, entityID: userID.uuidString, data: disabled ? ["tokensRevoked": String(revoked)] : [:])
             return user
         }
     }
 
     /// Sets a new password (an administrator's reset, or the user's own change after checking the
     /// current one), clears any lock-out, and revokes the user's tokens except `keepingToken`.
-    func setPassword(_ password: String, userID: UUID, by actor: AuditActor, keepingToken: UUID? = nil) async throws {
+    public func setPassword(_ password: String, userID: UUID, by actor: AuditActor, keepingToken: UUID? = nil) async throws {
         if let problem = Self.passwordProblem(password) { throw ValidationErrors([problem]) }
         let hash = try await hasher.hash(password, cost: passwordCost)
         try await store.write { context in
@@ -136,12 +143,12 @@ struct Accounts: Sendable {
             try await user.save(on: context.database)
             try await SignInFailureModel.query(on: context.database).filter(\.$login == user.email).delete()
             let revoked = try await revokeAll(of: userID, except: keepingToken, context: context)
-            try await context.audit(actor, action: "user.password_set", entityType: "user", entityID: userID.uuidString, data: ["tokensRevoked": String(revoked)])
+            try await context.audit(actor, action: .userPasswordSet, entity: .user, entityID: userID.uuidString, data: ["tokensRevoked": String(revoked)])
         }
     }
 
     /// The user's own password change: the current password is checked first.
-    func changeOwnPassword(user: UserModel, current: String, new: String, tokenID: UUID?) async throws {
+    public func changeOwnPassword(user: UserModel, current: String, new: String, tokenID: UUID?) async throws {
         guard try await hasher.verify(current, created: user.passwordHash) else {
             // 403, not 422: the request is well formed, the caller is not allowed to make it.
             throw WorkflowError(kind: .forbidden, code: "user.password_wrong", userMessage: "Le mot de passe actuel est incorrect.", technicalDetail: "current password does not match")
@@ -150,21 +157,21 @@ struct Accounts: Sendable {
     }
 
     /// Lifts a lock-out before it runs out (ANS).
-    func unlock(userID: UUID, by actor: AuditActor) async throws {
+    public func unlock(userID: UUID, by actor: AuditActor) async throws {
         try await store.write { context in
             guard let user = try await UserModel.find(userID, on: context.database) else { throw NotFoundError(entity: "user", id: userID.uuidString) }
             try await SignInFailureModel.query(on: context.database).filter(\.$login == user.email).delete()
-            try await context.audit(actor, action: "user.unlock", entityType: "user", entityID: userID.uuidString)
+            try await context.audit(actor, action: .userUnlock, entity: .user, entityID: userID.uuidString)
         }
     }
 
     /// Revokes every live token of a user; returns how many.
     @discardableResult
-    func revokeAllTokens(of userID: UUID, by actor: AuditActor) async throws -> Int {
+    public func revokeAllTokens(of userID: UUID, by actor: AuditActor) async throws -> Int {
         try await store.write { context in
             guard try await UserModel.find(userID, on: context.database) != nil else { throw NotFoundError(entity: "user", id: userID.uuidString) }
             let count = try await revokeAll(of: userID, except: nil, context: context)
-            try await context.audit(actor, action: "token.revoke_all", entityType: "user", entityID: userID.uuidString, data: ["count": String(count)])
+            try await context.audit(actor, action: .tokenRevokeAll, entity: .user, entityID: userID.uuidString, data: ["count": String(count)])
             return count
         }
     }
@@ -181,16 +188,12 @@ struct Accounts: Sendable {
     }
 
     /// A user's tokens, newest first (never the secret: only its hash is stored).
-    func tokens(of userID: UUID) async throws -> [APITokenModel] {
+    public func tokens(of userID: UUID) async throws -> [APITokenModel] {
         try await APITokenModel.query(on: store.database).filter(\.$userID == userID).sort(\.$createdAt, .descending).all()
     }
 
     /// The lock-out state of a user's login, if any failure is on record.
-    func signInFailures(of user: UserModel) async throws -> SignInFailureModel? {
+    public func signInFailures(of user: UserModel) async throws -> SignInFailureModel? {
         try await SignInFailureModel.query(on: store.database).filter(\.$login == user.email).first()
     }
-}
-
-extension Request {
-    var accounts: Accounts { application.edc.accounts }
 }

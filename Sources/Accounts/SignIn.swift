@@ -1,9 +1,7 @@
 import EDCDomain
-import Fluent
+import FluentKit
 import Foundation
-import NIOConcurrencyHelpers
 import Persistence
-import Vapor
 
 /// Sign-in with e-mail and password, protected against guessing:
 /// - per login (whether or not an account has that e-mail, so that lock-outs reveal nothing):
@@ -11,18 +9,30 @@ import Vapor
 ///   longer, so that an attacker cannot keep a victim out beyond that;
 /// - per client address: more than `maximumAddressFailures` failures in `addressWindow` get 429
 ///   before any password is checked;
-/// - bcrypt runs on `PasswordHasher`'s own threads.
+/// - bcrypt runs on the hasher's own threads (`PasswordHashing`), shed when it is saturated.
 /// Failures and lock-outs of real accounts are audited; the user sees them at `/api/v1/me`.
-struct SignIn: Sendable {
-    let store: Store
-    let hasher: PasswordHasher
-    let throttle: AddressThrottle
-    let settings: SignInSettings
-    let passwordCost: Int
-    let clock: @Sendable () -> Date
+public struct SignIn: Sendable {
+    public let store: Store
+    public let hasher: any PasswordHashing
+    public let throttle: AddressThrottle
+    public let settings: SignInSettings
+    public let passwordCost: Int
+    public let clock: @Sendable () -> Date
+    /// Verified against when the user is unknown or disabled: made once per cost by this hasher.
+    private let dummyHashes = Locked<[Int: String]>([:])
 
-    /// The signed-in user, or `SignInRefused` (401 for a wrong pair, 429 while locked or throttled).
-    func verify(email: String, password: String, address: String) async throws -> UserModel {
+    public init(store: Store, hasher: any PasswordHashing, throttle: AddressThrottle, settings: SignInSettings, passwordCost: Int, clock: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.hasher = hasher
+        self.throttle = throttle
+        self.settings = settings
+        self.passwordCost = passwordCost
+        self.clock = clock
+    }
+
+    /// The signed-in user, or `SignInRefused` (401 for a wrong pair, 429 while locked or throttled),
+    /// or `PasswordHasherOverloaded` (503) when too many checks are already waiting.
+    public func verify(email: String, password: String, address: String) async throws -> UserModel {
         let now = clock()
         if let retryAfter = throttle.retryAfter(address: address, now: now) {
             throw SignInRefused.throttled(retryAfter: retryAfter)
@@ -41,13 +51,13 @@ struct SignIn: Sendable {
             matches = try await hasher.verify(password, created: user.passwordHash)
         } else {
             // Same work as for a real account: the time taken does not tell which e-mails exist.
-            _ = try await hasher.verify(password, created: try await Self.dummyHash(cost: passwordCost, hasher: hasher))
+            _ = try await hasher.verify(password, created: try await dummyHash())
             matches = false
         }
         if matches, let user {
             try await store.write { context in
                 try await SignInFailureModel.query(on: context.database).filter(\.$login == login).delete()
-                try await context.audit(AuditActor(userID: user.id, role: user.role), action: "auth.sign_in", entityType: "user", entityID: try user.requireID().uuidString)
+                try await context.audit(AuditActor(userID: user.id, role: user.role), action: .signIn, entity: .user, entityID: try user.requireID().uuidString)
             }
             return user
         }
@@ -83,55 +93,33 @@ struct SignIn: Sendable {
                 let actor = AuditActor(userID: nil, role: .system)
                 var data = ["address": address, "failures": String(row.failures)]
                 if let locked { data["lockedUntil"] = ISO8601DateFormatter().string(from: locked) }
-                try await context.audit(actor, action: locked == nil ? "auth.sign_in_failed" : "auth.locked", entityType: "user", entityID: try user.requireID().uuidString, data: data)
+                try await context.audit(actor, action: locked == nil ? .signInFailed : .accountLocked, entity: .user, entityID: try user.requireID().uuidString, data: data)
             }
             return locked
         }
     }
 
-    /// Verified against when the user is unknown or disabled: made once per cost, with the cost
-    /// real passwords use.
-    private static func dummyHash(cost: Int, hasher: PasswordHasher) async throws -> String {
-        if let hash = dummyHashes.withLockedValue({ $0[cost] }) { return hash }
-        let hash = try await hasher.hash(UUID().uuidString, cost: cost)
-        dummyHashes.withLockedValue { $0[cost] = hash }
+    /// A hash to verify against when the user is unknown or disabled, with the cost real
+    /// passwords use (so that both take the same time).
+    private func dummyHash() async throws -> String {
+        if let hash = dummyHashes.withLock({ $0[passwordCost] }) { return hash }
+        let hash = try await hasher.hash(UUID().uuidString, cost: passwordCost)
+        dummyHashes.withLock { $0[passwordCost] = hash }
         return hash
     }
-
-    private static let dummyHashes = NIOLockedValueBox<[Int: String]>([:])
 }
 
 /// Why a sign-in was refused; the same answers whether or not the e-mail has an account.
-enum SignInRefused: AbortError {
+/// (The API answers 401, or 429 with `Retry-After`.)
+public enum SignInRefused: Error, Sendable {
     case wrongCredentials
     case throttled(retryAfter: TimeInterval)
-
-    var status: HTTPResponseStatus {
-        switch self {
-        case .wrongCredentials: .unauthorized
-        case .throttled: .tooManyRequests
-        }
-    }
-
-    var reason: String {
-        switch self {
-        case .wrongCredentials: "Adresse e-mail ou mot de passe incorrect."
-        case .throttled: "Trop de tentatives de connexion : réessayez plus tard."
-        }
-    }
-
-    var headers: HTTPHeaders {
-        switch self {
-        case .wrongCredentials: [:]
-        case .throttled(let retryAfter): ["Retry-After": String(max(1, Int(retryAfter.rounded(.up))))]
-        }
-    }
 }
 
 /// Failed sign-ins per client address over a sliding window, in memory (each instance counts its
 /// own; the per-login lock-out is shared through the database). Bounded: the oldest addresses are
 /// forgotten first when too many are tracked.
-final class AddressThrottle: Sendable {
+public final class AddressThrottle: Sendable {
     private struct Window {
         var failures: [Date] = []
     }
@@ -139,17 +127,17 @@ final class AddressThrottle: Sendable {
     private let limit: Int
     private let window: TimeInterval
     private let maximumAddresses: Int
-    private let state = NIOLockedValueBox<[String: Window]>([:])
+    private let state = Locked<[String: Window]>([:])
 
-    init(limit: Int, window: TimeInterval, maximumAddresses: Int = 100_000) {
+    public init(limit: Int, window: TimeInterval, maximumAddresses: Int = 100_000) {
         self.limit = limit
         self.window = window
         self.maximumAddresses = maximumAddresses
     }
 
     /// Seconds to wait when `address` is over its limit; nil when it may try.
-    func retryAfter(address: String, now: Date) -> TimeInterval? {
-        state.withLockedValue { state in
+    public func retryAfter(address: String, now: Date) -> TimeInterval? {
+        state.withLock { state in
             guard var entry = state[address] else { return nil }
             entry.failures.removeAll { now.timeIntervalSince($0) >= window }
             state[address] = entry.failures.isEmpty ? nil : entry
@@ -158,8 +146,8 @@ final class AddressThrottle: Sendable {
         }
     }
 
-    func recordFailure(address: String, now: Date) {
-        state.withLockedValue { state in
+    public func recordFailure(address: String, now: Date) {
+        state.withLock { state in
             if state[address] == nil, state.count >= maximumAddresses {
                 // Forget the addresses whose last failure is oldest.
                 let stale = state.sorted { ($0.value.failures.last ?? .distantPast) < ($1.value.failures.last ?? .distantPast) }
@@ -174,15 +162,23 @@ final class AddressThrottle: Sendable {
     }
 }
 
-extension Request {
-    /// The client address used for throttling: the peer, or the last `X-Forwarded-For` entry when
-    /// the service is configured to sit behind a reverse proxy.
-    var clientAddress: String {
-        if edc.settings.signIn.trustForwardedFor,
-           let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
-           !forwarded.isEmpty {
-            return String(forwarded.prefix(64))
-        }
-        return remoteAddress?.ipAddress ?? "unknown"
-    }
+/// Sign-in protection: lock-out per login, throttle per client address, bcrypt off the event loops.
+public struct SignInSettings: Sendable {
+    public init() {}
+
+    /// Consecutive failures that lock a login for `lockDuration`.
+    public var maximumFailures = 5
+    public var lockDuration: TimeInterval = 15 * 60
+    /// Failures from one client address within `addressWindow` before it gets 429.
+    public var maximumAddressFailures = 30
+    public var addressWindow: TimeInterval = 15 * 60
+    /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy only).
+    public var trustForwardedFor = false
+    /// Threads that hash and verify passwords, and how many verifications may wait for them.
+    /// Half the cores (at least one): the other half keeps serving while bcrypt runs flat out.
+    public var passwordThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    public var passwordQueue = 16
+    /// A refused sign-in (401, 429, 503) is answered after this delay: it costs the server nothing
+    /// (no thread is held) and slows a guessing client down to a trickle.
+    public var failureDelay: TimeInterval = 1
 }

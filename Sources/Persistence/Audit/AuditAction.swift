@@ -1,0 +1,65 @@
+import EDCDomain
+
+/// What an audit entry records, stored as its text (`request.approve`). An open set: entries
+/// written by earlier versions keep their text, so reading the log never fails on an old action,
+/// while every writer names one of the constants below.
+public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    // Requests
+    public static let requestCreate = AuditAction(rawValue: "request.create")
+    public static let requestUpdate = AuditAction(rawValue: "request.update")
+    /// An action on a request: `request.submit`, `request.approve`, …
+    public static func request(_ action: RequestAction) -> AuditAction { AuditAction(rawValue: "request.\(action.rawValue)") }
+
+    // Registry
+    public static let drimboxDeclare = AuditAction(rawValue: "drimbox.declare")
+    public static let drimboxAddPACS = AuditAction(rawValue: "drimbox.add_pacs")
+    public static let drimboxSetCertificate = AuditAction(rawValue: "drimbox.set_certificate")
+    public static let drimboxSetHostnames = AuditAction(rawValue: "drimbox.set_hostnames")
+    /// A registry state change of a DRIMbox: `drimbox.exclusion`, `drimbox.reintegration`, …
+    public static func drimbox(_ event: DRIMboxEvent) -> AuditAction { AuditAction(rawValue: "drimbox.\(event.rawValue)") }
+    public static let attestationIssue = AuditAction(rawValue: "attestation.issue")
+    public static let operatorCreate = AuditAction(rawValue: "operator.create")
+    public static let operatorUpdate = AuditAction(rawValue: "operator.update")
+
+    // Documents
+    public static let documentUpload = AuditAction(rawValue: "document.upload")
+    public static let documentPurge = AuditAction(rawValue: "document.purge")
+
+    // Accounts
+    public static let signIn = AuditAction(rawValue: "auth.sign_in")
+    public static let signInFailed = AuditAction(rawValue: "auth.sign_in_failed")
+    /// A failed sign-in that locked the login out.
+    public static let accountLocked = AuditAction(rawValue: "auth.locked")
+    public static let userCreate = AuditAction(rawValue: "user.create")
+    public static let userDisable = AuditAction(rawValue: "user.disable")
+    public static let userEnable = AuditAction(rawValue: "user.enable")
+    public static let userPasswordSet = AuditAction(rawValue: "user.password_set")
+    public static let userUnlock = AuditAction(rawValue: "user.unlock")
+    public static let tokenIssue = AuditAction(rawValue: "token.issue")
+    public static let tokenRevoke = AuditAction(rawValue: "token.revoke")
+    public static let tokenRevokeAll = AuditAction(rawValue: "token.revoke_all")
+
+    // White list
+    public static let whitelistPublish = AuditAction(rawValue: "whitelist.publish")
+    public static let whitelistEntryOmitted = AuditAction(rawValue: "whitelist.entry_omitted")
+}
+
+/// The kind of thing an audit entry is about (its `entity_type` column).
+public enum AuditEntity: String, Sendable, Codable, CaseIterable {
+    case attestation, document, drimbox, `operator`, request, user, whitelist
+}

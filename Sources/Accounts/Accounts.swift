@@ -187,6 +187,40 @@ public struct Accounts: Sendable {
         return tokens.count
     }
 
+    /// The user `id`, or `NotFoundError`.
+    public func user(_ id: UUID) async throws -> UserModel {
+        guard let user = try await UserModel.find(id, on: store.database) else { throw NotFoundError(entity: "user", id: id.uuidString) }
+        return user
+    }
+
+    /// The operator organisation a user acts for (none for ANS users).
+    public func organisation(of user: UserModel) async throws -> OperatorModel? {
+        guard let operatorID = user.operatorID else { return nil }
+        return try await OperatorModel.find(operatorID, on: store.database)
+    }
+
+    /// A token issued by an administrator for a machine client of `userID`, valid `lifetimeDays`
+    /// (1 to the maximum; the maximum by default).
+    public func issueToken(by actor: AuditActor, forUserID userID: UUID, name: String, lifetimeDays: Int?) async throws -> IssuedToken {
+        let maximum = Int(maximumTokenLifetime / 86_400)
+        if let days = lifetimeDays, !(1...maximum).contains(days) {
+            throw ValidationErrors([ValidationError(code: "token.lifetime", field: "lifetimeDays", userMessage: "La durée doit être comprise entre 1 et \(maximum) jours.", technicalDetail: "lifetime \(days) outside 1...\(maximum)")])
+        }
+        return try await issueToken(by: actor, for: try await user(userID), name: name, lifetime: lifetimeDays.map { TimeInterval($0) * 86_400 })
+    }
+
+    /// Every operator organisation, by legal name.
+    public func operators() async throws -> [OperatorModel] {
+        try await OperatorModel.query(on: store.database).sort(\.$legalName).all()
+    }
+
+    /// Every user but the internal system one, by e-mail, with the failed sign-ins on record for their login.
+    public func users() async throws -> [(user: UserModel, signInFailures: SignInFailureModel?)] {
+        let users = try await UserModel.query(on: store.database).filter(\.$role != .system).sort(\.$email).all()
+        let failures = Dictionary(try await SignInFailureModel.query(on: store.database).all().map { ($0.login, $0) }, uniquingKeysWith: { first, _ in first })
+        return users.map { ($0, failures[$0.email]) }
+    }
+
     /// A user's tokens, newest first (never the secret: only its hash is stored).
     public func tokens(of userID: UUID) async throws -> [APITokenModel] {
         try await APITokenModel.query(on: store.database).filter(\.$userID == userID).sort(\.$createdAt, .descending).all()

@@ -61,6 +61,15 @@ public struct DocumentVault: Sendable {
         return try row?.decode(column: "total", as: Int.self) ?? 0
     }
 
+    /// A stored document and its content, for `principal`: `NotFoundError` when it does not exist
+    /// or belongs to another operator (one answer for both, so nothing is revealed).
+    public func download(_ id: UUID, for principal: Principal, on database: any Database) async throws -> (document: DocumentModel, content: Data) {
+        guard let document = try await DocumentModel.find(id, on: database), principal.canSee(ownedBy: document.operatorID) else {
+            throw NotFoundError(entity: "document", id: id.uuidString)
+        }
+        return (document, try open(document.sealedContent, documentID: id))
+    }
+
     public func open(_ sealed: Data, documentID: UUID) throws -> Data {
         try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(documentID.uuidString.utf8))
     }

@@ -45,7 +45,7 @@ enum AdminController {
     /// `GET /api/v1/admin/operators` (ANS)
     static func operators(_ req: Request) async throws -> [OperatorResource] {
         _ = try req.requireANS()
-        return try await OperatorModel.query(on: req.db).sort(\.$legalName).all().map(OperatorResource.init)
+        return try await req.accounts.operators().map(OperatorResource.init)
     }
 
     /// `POST /api/v1/admin/operators`
@@ -84,10 +84,8 @@ enum AdminController {
     /// `GET /api/v1/admin/users` (ANS): every user, with disabled state and lock-outs.
     static func users(_ req: Request) async throws -> [UserAccountResource] {
         _ = try req.requireANS()
-        let users = try await UserModel.query(on: req.db).filter(\.$role != .system).sort(\.$email).all()
-        let failures = Dictionary(try await SignInFailureModel.query(on: req.db).all().map { ($0.login, $0) }, uniquingKeysWith: { first, _ in first })
         let now = req.edc.settings.clock()
-        return try users.map { UserAccountResource(user: try UserResource($0), signIn: SignInStateResource(failures[$0.email], now: now)) }
+        return try await req.accounts.users().map { UserAccountResource(user: try UserResource($0.user), signIn: SignInStateResource($0.signInFailures, now: now)) }
     }
 
     /// `POST /api/v1/admin/users/{id}/disable` (administrators): the user's tokens stop working at once.
@@ -125,7 +123,7 @@ enum AdminController {
     static func userTokens(_ req: Request) async throws -> [TokenResource] {
         _ = try req.requireAdministrator()
         let userID = try req.uuid("userID")
-        guard try await UserModel.find(userID, on: req.db) != nil else { throw NotFoundError(entity: "user", id: userID.uuidString) }
+        _ = try await req.accounts.user(userID)
         return try await req.accounts.tokens(of: userID).map(TokenResource.init)
     }
 
@@ -140,12 +138,7 @@ enum AdminController {
     static func issueToken(_ req: Request) async throws -> Response {
         let principal = try req.requireAdministrator()
         let body = try JSONInput.decode(TokenBody.self, from: req)
-        guard let user = try await UserModel.find(try req.uuid("userID"), on: req.db) else { throw NotFoundError(entity: "user", id: "") }
-        let maximum = req.edc.settings.maximumTokenLifetimeDays
-        if let days = body.lifetimeDays, !(1...maximum).contains(days) {
-            throw ValidationErrors([ValidationError(code: "token.lifetime", field: "lifetimeDays", userMessage: "La durée doit être comprise entre 1 et \(maximum) jours.", technicalDetail: "lifetime \(days) outside 1...\(maximum)")])
-        }
-        let issued = try await req.accounts.issueToken(by: principal.auditActor, for: user, name: body.name, lifetime: body.lifetimeDays.map { TimeInterval($0) * 86_400 })
+        let issued = try await req.accounts.issueToken(by: principal.auditActor, forUserID: try req.uuid("userID"), name: body.name, lifetimeDays: body.lifetimeDays)
         return try created(issued)
     }
 

@@ -57,8 +57,7 @@ enum AuthController {
     /// `GET /api/v1/me`: the signed-in user, with failed sign-ins and any lock-out on their login.
     static func me(_ req: Request) async throws -> MeResource {
         let user = try req.currentUser
-        var op: OperatorModel?
-        if let operatorID = user.user.operatorID { op = try await OperatorModel.find(operatorID, on: req.db) }
+        let op = try await req.accounts.organisation(of: user.user)
         let failures = try await req.accounts.signInFailures(of: user.user)
         return MeResource(user: try UserResource(user.user), operatorName: op?.legalName, signIn: SignInStateResource(failures, now: req.edc.settings.clock()))
     }

@@ -62,10 +62,7 @@ enum DocumentsController {
     static func download(_ req: Request) async throws -> Response {
         let principal = try req.principal
         let id = try req.uuid("documentID")
-        guard let document = try await DocumentModel.find(id, on: req.db), principal.canSee(ownedBy: document.operatorID) else {
-            throw NotFoundError(entity: "document", id: id.uuidString)
-        }
-        let content = try req.edc.vault.open(document.sealedContent, documentID: id)
+        let (document, content) = try await req.edc.vault.download(id, for: principal, on: req.db)
         let response = Response(status: .ok, body: .init(data: content))
         response.headers.replaceOrAdd(name: HTTPHeaders.Name.contentType, value: document.mediaType)
         let asciiName = document.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" ? String($0) : "_" }.joined()

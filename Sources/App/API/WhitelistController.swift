@@ -68,9 +68,7 @@ enum WhitelistController {
     static func versions(_ req: Request) async throws -> PageResource<VersionResource> {
         let query = try req.decodedQuery(ListQuery.self)
         let limit = try query.validatedLimit()
-        var builder = WhitelistVersionModel.query(on: req.db)
-        if let cursor = try query.intCursor() { builder = builder.filter(\.$seq < cursor) }
-        let page = Page(keyset: try await builder.sort(\.$seq, .descending).limit(limit + 1).all(), limit: limit, key: \.seq)
+        let page = try await WhitelistVersions(database: req.db).page(before: try query.intCursor(), limit: limit)
         return PageResource(items: page.items.map(VersionResource.init), nextCursor: page.nextCursor)
     }
 
@@ -105,20 +103,8 @@ enum WhitelistController {
     /// `GET /api/v1/liste-blanche/versions/{version}/diff?from={other}`: entries added, removed and
     /// changed from `other` (default: the previous version) to `version`.
     static func diff(_ req: Request) async throws -> DiffResource {
-        let target = try await load(req, "version")
-        let fromSeq = try req.query.get(Int?.self, at: "from") ?? (target.seq - 1)
-        let old: [WhitelistEntry]
-        if fromSeq == 0 {
-            old = []
-        } else {
-            guard let base = try await WhitelistVersionModel.query(on: req.db).filter(\.$seq == fromSeq).first() else {
-                throw NotFoundError(entity: "whitelist version", id: String(fromSeq))
-            }
-            old = try JSONText.decode([WhitelistEntry].self, from: base.entries)
-        }
-        let new = try JSONText.decode([WhitelistEntry].self, from: target.entries)
-        let diff = WhitelistDiff.between(WhitelistDocument(generatedAt: Date(), entries: old), WhitelistDocument(generatedAt: Date(), entries: new))
-        return DiffResource(from: fromSeq, to: target.seq, added: diff.added, removed: diff.removed, changed: diff.changed.map { ChangeResource(old: $0.old, new: $0.new) })
+        let (from, to, diff) = try await WhitelistVersions(database: req.db).diff(to: try versionNumber(req, "version"), from: try req.query.get(Int?.self, at: "from"))
+        return DiffResource(from: from, to: to, added: diff.added, removed: diff.removed, changed: diff.changed.map { ChangeResource(old: $0.old, new: $0.new) })
     }
 
     /// `GET /liste-blanche/signataire.pem`: the signer certificate (and chain) a DRIMbox pins or checks.
@@ -140,9 +126,10 @@ enum WhitelistController {
     static func publishNow(_ req: Request) async throws -> Response {
         _ = try req.requireAdministrator()
         let outcome = try await req.edc.publisher.publishPending(force: true)
-        guard let seq = outcome.publishedSeq, let version = try await WhitelistVersionModel.query(on: req.db).filter(\.$seq == seq).first() else {
+        guard let seq = outcome.publishedSeq else {
             throw Abort(.internalServerError, reason: "La publication n'a produit aucune version.")
         }
+        let version = try await WhitelistVersions(database: req.db).version(seq)
         let response = Response(status: .created)
         try response.content.encode(VersionResource(version))
         return response
@@ -185,11 +172,14 @@ enum WhitelistController {
     }
 
     private static func load(_ req: Request, _ name: String) async throws -> WhitelistVersionModel {
-        guard let text = req.parameters.get(name), let seq = Int(text),
-              let version = try await WhitelistVersionModel.query(on: req.db).filter(\.$seq == seq).first() else {
+        try await WhitelistVersions(database: req.db).version(try versionNumber(req, name))
+    }
+
+    private static func versionNumber(_ req: Request, _ name: String) throws -> Int {
+        guard let text = req.parameters.get(name), let seq = Int(text) else {
             throw NotFoundError(entity: "whitelist version", id: req.parameters.get(name) ?? "")
         }
-        return version
+        return seq
     }
 }
 

@@ -10,9 +10,7 @@ import VaporTesting
 struct ConcurrencyAndAuditTests {
     @Test("two reviewers approving the same request at once: exactly one succeeds, the other gets 409")
     func concurrentApprovals() async throws {
-        try await withTestApp { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney { app, world, api in
             for round in 1...5 {
                 let cgi = try await api.upload(kind: "cgi", as: world.operatorA)
                 let request = try await api.create(as: world.operatorA, """
@@ -34,9 +32,7 @@ struct ConcurrencyAndAuditTests {
 
     @Test("a stale version is refused with 409 and the request is unchanged")
     func optimisticLocking() async throws {
-        try await withTestApp { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney { app, world, api in
             let cgi = try await api.upload(kind: "cgi", as: world.operatorA)
             let request = try await api.create(as: world.operatorA, """
                 {"kind": "declaration", "submit": true, "payload": {"clients": ["383474814"], "pacs": [{"sourceHostname": "s.example.fr", "viewerHostname": "v.example.fr"}], "cgiDocumentID": "\(cgi)"}}
@@ -126,9 +122,7 @@ struct ConcurrencyAndAuditTests {
 
     @Test("the audit chain detects a modified entry, a deleted entry and a truncated tail", arguments: ["modify", "delete-middle", "delete-last"])
     func auditTampering(_ tampering: String) async throws {
-        try await withTestApp { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney { app, world, api in
             _ = try await api.declaredDRIMbox(as: world.operatorA, pacs: 2)
             let intact = try await AuditLog.verify(on: app.db)
             #expect(intact.isIntact)
@@ -155,9 +149,7 @@ struct ConcurrencyAndAuditTests {
 
     @Test("every state change appends an audit entry naming its actor")
     func everyChangeIsAudited() async throws {
-        try await withTestApp { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney { app, world, api in
             let before = try await AuditEntryModel.query(on: app.db).count()
             let (drimboxID, _) = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
             let actions = try await AuditEntryModel.query(on: app.db).filter(\.$seq > before).sort(\.$seq).all()
@@ -185,9 +177,7 @@ struct ConcurrencyAndAuditTests {
 struct DRIMboxVersionTests {
     @Test("an exclusion naming a DRIMbox version that is no longer current gets 409 and changes nothing; the current one succeeds and bumps it")
     func staleExclusion() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (drimboxID, _) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             let seen = try #require(try await api.drimbox(drimboxID, as: world.reviewer)["version"] as? Int)
             let before = try await databaseFingerprint(app)

@@ -59,21 +59,10 @@ struct InputValidationTests {
         ("CN=db1.{id}.mesimagesmedicales.fr,O=Op,C=FR", "dn.ou_missing"),
     ])
     func badCertificateDN(_ template: String, _ code: String) async throws {
-        try await withTestApp { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney { app, world, api in
             let (drimboxID, identifier) = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
-            let before = try await databaseFingerprint(app)
-            let dn = template.replacingOccurrences(of: "{id}", with: String(identifier))
-            let response = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: """
-                {"kind": "integration", "drimboxID": "\(drimboxID)", "submit": true, "payload": {
-                  "operatorName": "Opérateur A", "supportPhone": "0123456789", "supportEmail": "s@a.example.fr",
-                  "certificates": [{"dbFQDN": "db1.\(identifier).mesimagesmedicales.fr", "dn": "\(dn)"}]}}
-                """)
-            #expect(response.status == .unprocessableEntity, "\(response.text)")
-            let errors = response.json["errors"] as? [[String: Any]] ?? []
-            #expect(errors.contains { ($0["code"] as? String) == code && ($0["field"] as? String) == "payload.certificates[0].dn" }, "\(errors)")
-            #expect(try await databaseFingerprint(app) == before)
+            let json = try api.integrationJSON(drimboxID: drimboxID, identifier: identifier) { _ in template.replacingOccurrences(of: "{id}", with: String(identifier)) }
+            try await api.expectRefused(json, as: world.operatorA, field: "payload.certificates[0].dn", code: code)
         }
     }
 
@@ -170,20 +159,5 @@ struct InputValidationTests {
             #expect(response.status == .unauthorized)
             #expect(response.json["detail"] as? String == "Adresse e-mail ou mot de passe incorrect.")
         }
-    }
-}
-
-extension JourneyAPI {
-    /// A DRIMbox of `account`'s operator, declared and approved; returns its id and registry identifier.
-    func declaredDRIMbox(as account: World.Account, pacs: Int) async throws -> (String, Int) {
-        let cgi = try await upload(kind: "cgi", as: account)
-        let pacsJSON = (1...pacs).map { #"{"sourceHostname": "src\#($0).example.fr", "viewerHostname": "view\#($0).example.fr"}"# }.joined(separator: ",")
-        let declaration = try await create(as: account, """
-            {"kind": "declaration", "submit": true, "payload": {"clients": ["383474814"], "pacs": [\(pacsJSON)], "cgiDocumentID": "\(cgi)"}}
-            """)
-        let approved = try await act("approve", on: try #require(declaration["id"] as? String), as: world.reviewer)
-        let drimboxID = try #require(approved["drimboxID"] as? String)
-        let drimbox = try await self.drimbox(drimboxID, as: account)
-        return (drimboxID, try #require(drimbox["identifier"] as? Int))
     }
 }

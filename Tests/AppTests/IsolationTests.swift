@@ -17,9 +17,7 @@ struct IsolationTests {
 
     @Test("for every route with an object in its path, operator A gets 404 on operator B's object")
     func everyRouteIsIsolated() async throws {
-        try await withTestApp { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney { app, world, api in
             let objects = try await Self.makeObjectsOfB(app: app, world: world, api: api)
 
             var checked: [String] = []

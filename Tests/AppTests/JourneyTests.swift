@@ -9,9 +9,7 @@ import VaporTesting
 struct JourneyTests {
     @Test("declaration → correction → approval → integration → VA → exclusion → re-integration")
     func fullJourney() async throws {
-        try await withTestApp { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney { app, world, api in
 
             // Declaration: 2 PACS, 2 client SIRENs, signed CGI attached.
             let cgi = try await api.upload(kind: "cgi", as: world.operatorA)
@@ -106,38 +104,5 @@ struct JourneyTests {
             let audit = try await app.send(.GET, "/api/v1/admin/audit/verification", as: world.admin)
             #expect(audit.json["intact"] as? Bool == true)
         }
-    }
-}
-
-/// Small steps of the journey, each asserting its HTTP status.
-struct JourneyAPI {
-    let app: Application
-    let world: World
-
-    func upload(kind: String, as account: World.Account) async throws -> String {
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
-        let response = try await app.send(.POST, "/api/v1/documents?kind=\(kind)&filename=\(kind).pdf", as: account, headers: headers, body: ByteBuffer(string: "%PDF-1.7\n\(kind) \(UUID())\n"))
-        #expect(response.status == .created, "\(response.text)")
-        return try #require(response.json["id"] as? String)
-    }
-
-    func create(as account: World.Account, _ json: String) async throws -> [String: Any] {
-        let response = try await app.send(.POST, "/api/v1/requests", as: account, json: json)
-        #expect(response.status == .created, "\(response.text)")
-        return response.json
-    }
-
-    func act(_ action: String, on id: String, as account: World.Account, reason: String? = nil) async throws -> [String: Any] {
-        let body = reason.map { #"{"reason": "\#($0)"}"# }
-        let response = try await app.send(.POST, "/api/v1/requests/\(id)/actions/\(action)", as: account, json: body)
-        #expect(response.status == .ok, "\(action): \(response.text)")
-        return response.json
-    }
-
-    func drimbox(_ id: String, as account: World.Account) async throws -> [String: Any] {
-        let response = try await app.send(.GET, "/api/v1/drimboxes/\(id)", as: account)
-        #expect(response.status == .ok, "\(response.text)")
-        return response.json
     }
 }

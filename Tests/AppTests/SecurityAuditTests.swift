@@ -97,9 +97,7 @@ struct SecurityAuditTests {
 
     @Test("the counterpart sees an operator change only once submitted; an unregistered SIREN is answered like a registered one; consent is given once")
     func counterpartView() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (drimboxID, _) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             let toB = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: #"{"kind": "operatorChange", "drimboxID": "\#(drimboxID)", "payload": {"targetOperatorSIREN": "552100554"}}"#)
             let toUnknown = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: #"{"kind": "operatorChange", "drimboxID": "\#(drimboxID)", "payload": {"targetOperatorSIREN": "383474814"}}"#)
@@ -123,9 +121,7 @@ struct SecurityAuditTests {
 
     @Test("after an operator change the new operator sees only its own tenure: no earlier history, attestation or exclusion detail")
     func tenure() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (drimboxID, _) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             let excluded = try await app.send(.POST, "/api/v1/drimboxes/\(drimboxID)/exclusion", as: world.reviewer, json: #"{"reason": "cgiBreach", "detail": "Détail confidentiel sur A"}"#)
             #expect(excluded.status == .ok, "\(excluded.text)")
@@ -245,9 +241,7 @@ struct SecurityAuditTests {
     @Test("housekeeping deletes documents never attached to a request after the delay, keeps attached ones, and purges old idempotency records and sign-in failures")
     func housekeeping() async throws {
         let clock = TestClock.app()
-        try await withTestApp({ $0.clock = { clock.now }; $0.orphanDocumentAge = 3600 }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.clock = { clock.now }; $0.orphanDocumentAge = 3600 }) { app, world, api in
             let orphan = try await api.upload(kind: "cgi", as: world.operatorA)
             let attached = try await api.upload(kind: "cgi", as: world.operatorA)
             _ = try await api.create(as: world.operatorA, #"{"kind": "declaration", "payload": {"clients": ["732829320"], "pacs": [{"sourceHostname": "s.example.fr", "viewerHostname": "v.example.fr"}], "cgiDocumentID": "\#(attached)"}}"#)
@@ -337,9 +331,7 @@ struct SecurityAuditTests {
 
     @Test("edits keep the old payload in the audit, and an approval that changes the operator's data records old and new values")
     func auditTrail() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let created = try await api.create(as: world.operatorA, #"{"kind": "declaration", "payload": {"clients": ["732829320"], "pacs": [{"sourceHostname": "s.example.fr", "viewerHostname": "v.example.fr"}], "comment": "première"}}"#)
             let id = try #require(created["id"] as? String)
             let edited = try await app.send(.PATCH, "/api/v1/requests/\(id)", as: world.operatorA, json: #"{"payload": {"clients": ["732829320"], "pacs": [{"sourceHostname": "s.example.fr", "viewerHostname": "v.example.fr"}], "comment": "seconde"}}"#)

@@ -34,65 +34,35 @@ struct WhitelistFreezeTests {
 
     @Test("an integration whose operator name the writer would refuse gets 422 on that field and changes nothing", arguments: unwritableNames)
     func integrationNameRefused(_ label: String, _ name: String) async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (drimboxID, identifier) = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
-            let before = try await databaseFingerprint(app)
-            let body: [String: Any] = [
-                "kind": "integration", "drimboxID": drimboxID, "submit": true, "payload": [
-                    "operatorName": name, "supportPhone": "0123456789", "supportEmail": "s@a.example.fr",
-                    "certificates": [["dbFQDN": "db1.\(identifier).mesimagesmedicales.fr", "dn": "CN=db1.\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Op,C=FR"]],
-                ],
-            ]
-            let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
-            let response = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: json)
-            #expect(response.status == .unprocessableEntity, "\(label): \(response.text)")
-            let errors = response.json["errors"] as? [[String: Any]] ?? []
-            #expect(errors.contains { $0["field"] as? String == "payload.operatorName" }, "\(label): \(errors)")
-            #expect(try await databaseFingerprint(app) == before)
+            let json = try api.integrationJSON(drimboxID: drimboxID, identifier: identifier, operatorName: name) { "CN=db\($0).\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Op,C=FR" }
+            try await api.expectRefused(json, as: world.operatorA, field: "payload.operatorName", "\(label)")
         }
     }
 
     @Test("a modification whose responsible contact holds a control character gets 422 on that field")
     func modificationContactRefused() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (drimboxID, _) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
-            let before = try await databaseFingerprint(app)
-            let response = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: """
+            try await api.expectRefused("""
                 {"kind": "modification", "drimboxID": "\(drimboxID)", "submit": true, "payload": {"responsibleContact": "Alice\\u0001 Martin"}}
-                """)
-            #expect(response.status == .unprocessableEntity, "\(response.text)")
-            let errors = response.json["errors"] as? [[String: Any]] ?? []
-            #expect(errors.contains { $0["field"] as? String == "payload.responsibleContact" && $0["code"] as? String == "text.forbidden_character" }, "\(errors)")
-            #expect(try await databaseFingerprint(app) == before)
+                """, as: world.operatorA, field: "payload.responsibleContact", code: "text.forbidden_character")
         }
     }
 
     @Test("a certificate DN holding U+0085 is refused at integration")
     func dnWithC1ControlRefused() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (drimboxID, identifier) = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
-            let response = try await app.send(.POST, "/api/v1/requests", as: world.operatorA, json: """
-                {"kind": "integration", "drimboxID": "\(drimboxID)", "submit": true, "payload": {
-                  "operatorName": "Opérateur A", "supportPhone": "0123456789", "supportEmail": "s@a.example.fr",
-                  "certificates": [{"dbFQDN": "db1.\(identifier).mesimagesmedicales.fr", "dn": "CN=db1.\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Op\\u0085,C=FR"}]}}
-                """)
-            #expect(response.status == .unprocessableEntity, "\(response.text)")
-            let errors = response.json["errors"] as? [[String: Any]] ?? []
-            #expect(errors.contains { $0["field"] as? String == "payload.certificates[0].dn" && $0["code"] as? String == "dn.control_character" }, "\(errors)")
+            let json = try api.integrationJSON(drimboxID: drimboxID, identifier: identifier) { "CN=db\($0).\(identifier).mesimagesmedicales.fr,OU=318751275100020,O=Op\u{0085},C=FR" }
+            try await api.expectRefused(json, as: world.operatorA, field: "payload.certificates[0].dn", code: "dn.control_character")
         }
     }
 
     @Test("an unwritable entry put straight into the database is left out, audited and shown to ANS; an exclusion after it is published; readiness follows the lag")
     func unwritableEntryIsLeftOut() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false; $0.whitelist.maximumPublicationLag = 0 }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false; $0.whitelist.maximumPublicationLag = 0 }) { app, world, api in
             let (drimboxA, identifierA) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             let (_, identifierB) = try await api.integratedProvisionally(as: world.operatorB, pacs: 2)
             try await app.edc.publisher.publishPending()
@@ -175,9 +145,7 @@ struct WhitelistFreezeTests {
 
     @Test("/metrics exposes the publication lag, the omitted entries and the failures")
     func metricsExposeLag() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             _ = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             let metrics = try await app.send(.GET, "/metrics", headers: app.metricsHeaders)
             #expect(metrics.text.contains("edc_whitelist_publication_lag_seconds "))

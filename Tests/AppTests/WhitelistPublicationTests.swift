@@ -18,9 +18,7 @@ struct WhitelistPublicationTests {
 
     @Test("an approved integration is on the served list, signed, with ETag, Last-Modified and conditional GET")
     func servedAfterIntegration() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let notYet = try await app.send(.GET, "/liste-blanche.xml")
             #expect(notYet.status == .serviceUnavailable)
 
@@ -54,9 +52,7 @@ struct WhitelistPublicationTests {
 
     @Test("each registry change gives a new version: history, byte-exact files, diffs, strictly increasing dates")
     func versionsAndDiffs() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (first, firstID) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             try await app.edc.publisher.publishPending()
             let (_, secondID) = try await api.integratedProvisionally(as: world.operatorB, pacs: 1)
@@ -97,9 +93,7 @@ struct WhitelistPublicationTests {
 
     @Test("a change that does not affect the list (VA approval) acknowledges the event without a new version")
     func unchangedContent() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (drimboxID, _) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             try await app.edc.publisher.publishPending()
             let exclusion = try await app.send(.POST, "/api/v1/drimboxes/\(drimboxID)/exclusion", as: world.reviewer, json: #"{"reason": "operatorRequest"}"#)
@@ -165,32 +159,11 @@ struct WhitelistPublicationTests {
     }
 }
 
-extension JourneyAPI {
-    /// A DRIMbox of `account`'s operator declared, then integrated with one DN per pair (provisional).
-    func integratedProvisionally(as account: World.Account, pacs: Int) async throws -> (String, Int) {
-        let (drimboxID, identifier) = try await declaredDRIMbox(as: account, pacs: pacs)
-        let me = try await app.send(.GET, "/api/v1/me", as: account)
-        let operatorName = try #require(me.json["operatorName"] as? String)
-        let certificates = (1...pacs).map {
-            #"{"dbFQDN": "db\#($0).\#(identifier).mesimagesmedicales.fr", "dn": "CN=db\#($0).\#(identifier).mesimagesmedicales.fr,OU=318751275100020,O=\#(operatorName),ST=Paris (75),C=FR"}"#
-        }.joined(separator: ",")
-        let integration = try await create(as: account, """
-            {"kind": "integration", "drimboxID": "\(drimboxID)", "submit": true, "payload": {
-              "operatorName": "\(operatorName)", "supportPhone": "01 23 45 67 89", "supportEmail": "support@op.example.fr",
-              "certificates": [\(certificates)]}}
-            """)
-        _ = try await act("approve", on: try #require(integration["id"] as? String), as: world.reviewer)
-        return (drimboxID, identifier)
-    }
-}
-
 @Suite("Signing happens outside the writers' lock")
 struct PublicationOutsideLockTests {
     @Test("a registry change committed while the list is being signed goes through at once, and the stale signed list is not stored")
     func staleSnapshotIsDropped() async throws {
-        try await withTestApp({ $0.whitelist.publishInBackground = false }) { app in
-            let world = try await World.make(app)
-            let api = JourneyAPI(app: app, world: world)
+        try await withJourney({ $0.whitelist.publishInBackground = false }) { app, world, api in
             let (first, firstID) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
             let (_, secondID) = try await api.integratedProvisionally(as: world.operatorB, pacs: 1)
             try await app.edc.publisher.publishPending()

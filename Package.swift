@@ -5,6 +5,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+let fluentKit: Target.Dependency = .product(name: "FluentKit", package: "fluent-kit")
+let fluentSQL: Target.Dependency = .product(name: "FluentSQL", package: "fluent-kit")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+/// A target of use cases below the app (no Vapor, no HTTP): the domain, persistence and Fluent.
+func serviceTarget(_ name: String, _ dependencies: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: ["EDCDomain", "Persistence", fluentKit, crypto] + dependencies, swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "EDC",
     platforms: [.macOS(.v14)],
@@ -48,7 +58,7 @@ let package = Package(
             dependencies: [
                 "EDCDomain",
                 "CLibXML2",
-                .product(name: "Crypto", package: "swift-crypto"),
+                crypto,
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -57,57 +67,17 @@ let package = Package(
         ),
 
         // Fluent models, numbered migrations, repositories and the transactional workflow service.
-        .target(
-            name: "Persistence",
-            dependencies: [
-                "EDCDomain",
-                .product(name: "FluentKit", package: "fluent-kit"),
-                .product(name: "FluentSQL", package: "fluent-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        .target(name: "Persistence", dependencies: ["EDCDomain", fluentKit, fluentSQL, crypto, logging], swiftSettings: swiftSettings),
 
         // Documents attached to requests: sealed at rest (AES-256-GCM), within a quota. No Vapor.
-        .target(
-            name: "Documents",
-            dependencies: [
-                "EDCDomain",
-                "Persistence",
-                .product(name: "FluentKit", package: "fluent-kit"),
-                .product(name: "FluentSQL", package: "fluent-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        serviceTarget("Documents", [fluentSQL]),
 
         // Operators, users, tokens and sign-in (lock-out, throttling): the account rules. No Vapor.
-        .target(
-            name: "Accounts",
-            dependencies: [
-                "EDCDomain",
-                "Persistence",
-                .product(name: "FluentKit", package: "fluent-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        serviceTarget("Accounts"),
 
         // The signed white list's publication: outbox events in, signed versions out, the served
         // snapshot and the publication's health. No Vapor, no HTTP.
-        .target(
-            name: "Publication",
-            dependencies: [
-                "EDCDomain",
-                "Persistence",
-                "Whitelist",
-                .product(name: "FluentKit", package: "fluent-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        serviceTarget("Publication", ["Whitelist", logging]),
 
         // The Vapor application: configuration, routes, controllers, API, operations endpoints.
         .target(
@@ -157,11 +127,10 @@ let package = Package(
             name: "EDCTestSupport",
             dependencies: [
                 "Persistence",
-                .product(name: "FluentKit", package: "fluent-kit"),
-                .product(name: "FluentSQL", package: "fluent-kit"),
+                fluentKit, fluentSQL,
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
-                .product(name: "Logging", package: "swift-log"),
+                logging,
             ],
             path: "Tests/EDCTestSupport",
             swiftSettings: swiftSettings
@@ -178,7 +147,7 @@ let package = Package(
             dependencies: [
                 "Persistence",
                 "EDCTestSupport",
-                .product(name: "FluentKit", package: "fluent-kit"),
+                fluentKit,
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ],

@@ -19,19 +19,8 @@ need_package curl curl
 need_package sha256sum coreutils
 build_release edc edc-db-bench
 
-WORK="$(mktemp -d /tmp/edc-bench-publication.XXXXXX)"
-EDC_PID=""
-cleanup() {
-    stop_pid "$EDC_PID"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A reviewer token, seeded with the registry (only its SHA-256 is stored, as EDC does).
-TOKEN="edc_bench_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-TOKEN_HASH="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
-mkdir -p "$WORK/data"
+bench_workdir edc-bench-publication
+bench_token
 "$BIN/edc-db-bench" registry --sqlite "$WORK/data/edc.sqlite" --drimboxes "$ENTRIES" --reviewer-token-hash "$TOKEN_HASH" >&2
 
 PORT="$(free_port)"

@@ -42,8 +42,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 edc_pg_start "$(free_port)" >&2
-TOKEN="edc_bench_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-TOKEN_HASH="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
+bench_token
 write_wrk_lua "$WORK/report.lua"
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"

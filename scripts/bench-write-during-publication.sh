@@ -20,28 +20,15 @@ DELAY_MS="${5:-40}"
 
 need_package curl curl
 need_package sha256sum coreutils
-if [ -n "$EDC_BINARY" ]; then build_release edc-db-bench; else build_release edc edc-db-bench; EDC_BINARY="$BIN/edc"; fi
+if [ -n "$EDC_BINARY" ]; then build_release edc-db-bench; EDC_BIN="$EDC_BINARY"; else build_release edc edc-db-bench; fi
 
-WORK="$(mktemp -d /tmp/edc-bench-write.XXXXXX)"
-EDC_PID=""
-cleanup() {
-    stop_pid "$EDC_PID"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-TOKEN="edc_bench_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-TOKEN_HASH="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
-mkdir -p "$WORK/data"
+bench_workdir edc-bench-write
+bench_token
 "$BIN/edc-db-bench" registry --sqlite "$WORK/data/edc.sqlite" --drimboxes "$ENTRIES" \
     --reviewer-token-hash "$TOKEN_HASH" --pending-declarations $((4 * ROUNDS)) >&2
 
 PORT="$(free_port)"
-EDC_LOG="$WORK/edc.log"
-env EDC_LOG_LEVEL=notice "$EDC_BINARY" serve --data-dir "$WORK/data" --hostname 127.0.0.1 --port "$PORT" >"$EDC_LOG" 2>&1 &
-EDC_PID=$!
-wait_http "http://127.0.0.1:$PORT/q/health/live" 120 || { cat "$EDC_LOG" >&2; exit 1; }
+start_edc "$WORK/data" "$PORT" "$WORK/edc.log" EDC_LOG_LEVEL=notice
 wait_http "http://127.0.0.1:$PORT/liste-blanche.xml" 120
 SIZE="$(curl -s "http://127.0.0.1:$PORT/liste-blanche.xml" | wc -c)"
 

@@ -26,6 +26,21 @@ build_release() {
     BIN="$(swift build -c release --package-path "$BENCH" --show-bin-path)"
 }
 
+# bench_workdir PREFIX: a temp directory WORK (with WORK/data) removed on exit, with EDC_PID stopped.
+bench_workdir() {
+    WORK="$(mktemp -d "/tmp/$1.XXXXXX")"
+    mkdir -p "$WORK/data"
+    EDC_PID=""
+    trap 'stop_pid "$EDC_PID"; rm -rf "$WORK"' EXIT
+    trap 'exit 130' INT TERM
+}
+
+# bench_token: a random reviewer token TOKEN and its SHA-256 TOKEN_HASH (only the hash is seeded, as EDC stores it).
+bench_token() {
+    TOKEN="edc_bench_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    TOKEN_HASH="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
+}
+
 # free_port: an unused TCP port on 127.0.0.1.
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -42,10 +57,11 @@ wait_http() {
     return 1
 }
 
-# start_edc DATA_DIR PORT LOG [ENV=VALUE...]: starts `edc serve` in the background; sets EDC_PID.
+# start_edc DATA_DIR PORT LOG [ENV=VALUE...]: starts `edc serve` (EDC_BIN, default $BIN/edc) in the
+# background; sets EDC_PID.
 start_edc() {
     local data="$1" port="$2" log="$3"; shift 3
-    env "$@" "$BIN/edc" serve --data-dir "$data" --hostname 127.0.0.1 --port "$port" >"$log" 2>&1 &
+    env "$@" "${EDC_BIN:-$BIN/edc}" serve --data-dir "$data" --hostname 127.0.0.1 --port "$port" >"$log" 2>&1 &
     EDC_PID=$!
     if ! wait_http "http://127.0.0.1:$port/q/health/live" 120; then cat "$log" >&2; return 1; fi
 }

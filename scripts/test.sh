@@ -20,7 +20,7 @@ scripts/contract-test.sh .build/debug/edc 2>&1 | tee "$logs/contract.log"
 
 echo "== tests on PostgreSQL (database-backed targets)"
 edc_pg_start 54329
-EDC_TEST_DATABASE_URL="$EDC_PG_URL" swift test --skip-build --filter 'AppTests|PersistenceTests' 2>&1 | tee "$logs/postgres.log"
+EDC_TEST_DATABASE_URL="$EDC_PG_URL" swift test --skip-build --filter 'AppTests|PersistenceTests|AccountsTests' 2>&1 | tee "$logs/postgres.log"
 
 # Both runs passed (set -e and pipefail stop at the first failure): one closing line for both.
 count() { sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .* passed.*/\1/p' "$1" | tail -n 1; }

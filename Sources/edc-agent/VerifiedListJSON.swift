@@ -6,7 +6,8 @@ struct VerifiedListJSON: Encodable {
     struct Entry: Encodable {
         let identifiant: String
         let db: String
-        let vi: String
+        /// Omitted when the list gives no viewer FQDN for the entry (older entries of real ANS lists).
+        let vi: String?
         let denomination: String
         let dn: String
     }

@@ -22,6 +22,29 @@ struct VerifierAcceptanceTests {
         _ = try await anchored.verify(bytes, at: Fixtures.now)
     }
 
+    @Test("entries with an empty <vi/>, in a file with CRLF line ends (as in ANS's saved TEST lists of 2025-2026), are read, not refused; the writer still refuses them")
+    func emptyViewerAndCRLF() async throws {
+        let genuine = Tamper.text(try Fixtures.signed(Fixtures.document(count: 3)))
+        var text = try Tamper.replacing(genuine, "<vi>vi2.test.mesimagesmedicales.fr</vi>", with: "<vi/>")
+        text = try Tamper.replacing(text, "<vi>vi3.test.mesimagesmedicales.fr</vi>", with: "<vi></vi>")
+        text = text.replacingOccurrences(of: "\n", with: "\r\n")
+        let signed = try Tamper.redigestAndResign(text)
+        #expect(signed.contains("\r\n"))
+
+        let verifier = try WhitelistVerifier(trust: .anchors([Fixtures.rsaPKI.root], intermediates: []), expectedSubject: TestPKI.defaultSignerSubject)
+        let verified = try await verifier.verify(Tamper.bytes(signed), at: Fixtures.now)
+        #expect(verified.document.entries.map(\.vi) == ["vi1.test.mesimagesmedicales.fr", nil, nil])
+        #expect(verified.document.entries.map(\.db) == (1...3).map { "db\($0).test.mesimagesmedicales.fr" })
+
+        // Refused on write: EDC never publishes an entry without its viewer FQDN.
+        #expect {
+            _ = try WhitelistXML.render(verified.document)
+        } throws: { error in
+            (error as? WhitelistFormatError)?.code == "entry.vi_missing"
+        }
+        #expect(WhitelistEntryValidator.partition(verified.document.entries).refused.map(\.error.code) == ["entry.vi_missing", "entry.vi_missing"])
+    }
+
     @Test("an ECDSA P-256 list signed by EDC verifies")
     func ecdsaListVerifies() async throws {
         let bytes = try Fixtures.signed(pki: Fixtures.ecPKI)

@@ -3,15 +3,16 @@ import Foundation
 /// One `Domaine` of the white list: the FQDN pair of one DRIMbox and who runs it.
 ///
 /// Values are kept as read: real ANS lists contain quirks (the same `identifiant` on two entries,
-/// `vi` equal to `db`, an OU without its prefix digit) that a reader must accept.
+/// `vi` equal to `db` or empty, an OU without its prefix digit) that a reader must accept.
 /// `WhitelistXML.render` refuses them.
 public struct WhitelistEntry: Sendable, Hashable, Codable {
     /// `Identifiant`: the registry identifier of the DRIMbox (digits).
     public var identifiant: String
     /// `db`: FQDN of the DRIMbox source.
     public var db: String
-    /// `vi`: FQDN of the viewer.
-    public var vi: String
+    /// `vi`: FQDN of the viewer. Nil when a list read has an empty or no `vi` (older entries of
+    /// ANS's own lists): such an entry is still enforceable by its `db` FQDN and DN. Never written.
+    public var vi: String?
     /// `Denomination`: the operator's name.
     public var denomination: String
     /// `DNCertificatOperateur`: the subject DN (RFC 4514) of the DRIMbox's certificate.
@@ -26,7 +27,7 @@ public struct WhitelistEntry: Sendable, Hashable, Codable {
     public init(
         identifiant: String,
         db: String,
-        vi: String,
+        vi: String?,
         denomination: String,
         certificateDN: String,
         responsableContact: String? = nil,

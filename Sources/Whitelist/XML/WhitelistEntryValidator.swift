@@ -34,12 +34,12 @@ public enum WhitelistEntryValidator {
                 if let operatorName = denominationByIdentifiant[clean.identifiant], operatorName != clean.denomination {
                     throw WhitelistFormatError(code: "entry.identifiant_duplicate", message: "Identifiant \(clean.identifiant) appears on entries of two operators", entryIndex: index)
                 }
-                for name in [clean.db, clean.vi] where hostnames.contains(name) {
+                for name in [clean.db] + [clean.vi].compactMap({ $0 }) where hostnames.contains(name) {
                     throw WhitelistFormatError(code: "entry.fqdn_duplicate", message: "FQDN \(name) appears more than once in the list", entryIndex: index)
                 }
                 denominationByIdentifiant[clean.identifiant] = clean.denomination
                 hostnames.insert(clean.db)
-                hostnames.insert(clean.vi)
+                if let vi = clean.vi { hostnames.insert(vi) }
                 writable.append(clean)
             } catch {
                 refused.append(Refusal(entry: entry, error: error))
@@ -62,10 +62,11 @@ public enum WhitelistEntryValidator {
         } catch {
             throw fail("entry.db_invalid", "db \(entry.db.debugDescription) is not a valid FQDN: \(error)")
         }
+        guard let vi = entry.vi else { throw fail("entry.vi_missing", "vi is missing or empty") }
         do {
-            clean.vi = try FQDN(entry.vi).value
+            clean.vi = try FQDN(vi).value
         } catch {
-            throw fail("entry.vi_invalid", "vi \(entry.vi.debugDescription) is not a valid FQDN: \(error)")
+            throw fail("entry.vi_invalid", "vi \(vi.debugDescription) is not a valid FQDN: \(error)")
         }
         guard clean.db != clean.vi else {
             throw fail("entry.vi_equals_db", "vi equals db (\(clean.db))")

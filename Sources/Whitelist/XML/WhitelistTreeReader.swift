@@ -135,7 +135,7 @@ enum WhitelistTreeReader {
         return WhitelistEntry(
             identifiant: try required(identifiant, .identifiant),
             db: try required(db, .db),
-            vi: try required(vi, .vi),
+            vi: vi.flatMap { $0.isEmpty ? nil : $0 },
             denomination: denomination ?? "",
             certificateDN: try required(certificateDN, .certificateDN),
             responsableContact: responsableContact.flatMap { $0.isEmpty ? nil : $0 },

@@ -25,7 +25,7 @@ public enum WhitelistXML {
             xml += "        <Domaine>\n"
             appendElement("Identifiant", entry.identifiant, to: &xml)
             appendElement("db", entry.db, to: &xml)
-            appendElement("vi", entry.vi, to: &xml)
+            appendElement("vi", entry.vi ?? "", to: &xml)  // validated: never nil here
             appendElement("Denomination", entry.denomination, to: &xml)
             appendElement("DNCertificatOperateur", entry.certificateDN, to: &xml)
             if let contact = entry.responsableContact { appendElement("ResponsableContact", contact, to: &xml) }

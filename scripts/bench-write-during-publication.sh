@@ -44,3 +44,5 @@ while read -r line; do
     printf '%-16s %4s %10s %10s %10s\n' "$(field case "$line")" "$(field n "$line")" "$(field median_ms "$line")" "$(field p90_ms "$line")" "$(field max_ms "$line")"
 done < <(grep '^result' <<<"$OUT")
 grep '^overlap_misses' <<<"$OUT"
+echo "approvals sent during a publication whose answer came after the new list was served: $(grep -c 'case=publishing.*list_after=200' <<<"$OUT") of $(grep -c '^sample .*case=publishing' <<<"$OUT")"
+echo "(an approval answered only after the new list is served waited for the whole publication: signing held the writers' lock)"

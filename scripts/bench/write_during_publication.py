@@ -59,9 +59,9 @@ def main():
     if status != 200:
         sys.exit("review queue: %d %s" % (status, body[:300]))
     pending = [item["id"] for item in json.loads(body)["items"] if item["kind"] == "declaration"]
-    status, body = call("GET", "/api/v1/drimboxes?limit=%d" % rounds)
+    status, body = call("GET", "/api/v1/drimboxes?limit=%d" % (2 * rounds))
     boxes = [item["id"] for item in json.loads(body)["items"] if item["state"] == "integrated"]
-    if len(pending) < 4 * rounds or len(boxes) < rounds:
+    if len(pending) < 4 * rounds or len(boxes) < 2 * rounds:
         sys.exit("not enough pending declarations (%d) or integrated DRIMboxes (%d)" % (len(pending), len(boxes)))
 
     def approve(request_id, with_key):

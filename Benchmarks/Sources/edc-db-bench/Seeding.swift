@@ -62,14 +62,20 @@ enum Fixtures {
 
 extension Fixtures {
     /// `count` declarations of `operatorID` awaiting an ANS decision (state `inReview`), each for
-    /// one PACS with its own host names, ready to be approved through the API.
+    /// one PACS with its own host names and its own signed CGI (a document row; its content is
+    /// never opened by an approval), ready to be approved through the API.
     static func pendingDeclarations(_ count: Int, operatorID: UUID, on database: any Database) async throws {
         guard count > 0 else { return }
+        let documents = (1...count).map { _ in UUID() }
+        try await BulkInsert.insert(DocumentModel.schema, columns: [
+            "id", "operator_id", "kind", "filename", "media_type", "size", "sha256", "sealed_content", "created_at",
+        ], rows: documents.map { [$0, operatorID, DocumentKind.cgi.rawValue, "cgi.pdf", "application/pdf", 4, String(repeating: "0", count: 64), Data("%PDF".utf8), epoch] }, on: database)
         let rows: [[any Encodable & Sendable]] = try (1...count).map { number in
             let payload = RequestPayload.declaration(DeclarationPayload(
                 clients: [try SIREN("383474814")],
                 pacs: [PACSHostnames(sourceHostname: try Hostname("pacs-bench\(number).clinique.example.fr"),
-                                     viewerHostname: try Hostname("viewer-bench\(number).clinique.example.fr"))]))
+                                     viewerHostname: try Hostname("viewer-bench\(number).clinique.example.fr"))],
+                cgiDocumentID: documents[number - 1]))
             let json = String(decoding: try payload.encoded(using: JSONText.encoder), as: UTF8.self)
             return [UUID(), number, RequestKind.declaration.rawValue, RequestState.inReview.rawValue, operatorID, json, 3, epoch, epoch, epoch]
         }

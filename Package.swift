@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure domain: identifiers, registry rules, request and DRIMbox state machines. No I/O, no frameworks.
@@ -115,6 +116,8 @@ let package = Package(
             name: "edc-agent",
             dependencies: [
                 "Whitelist",
+                crypto,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -170,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EDCAgentTests",
-            dependencies: ["edc-agent", "Whitelist", "EDCTestSupport"],
+            dependencies: ["edc-agent", "Whitelist", "EDCTestSupport", crypto],
             swiftSettings: swiftSettings
         ),
     ]

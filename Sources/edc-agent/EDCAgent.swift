@@ -7,14 +7,15 @@ import Glibc
 /// `edc-agent`: the DRIMbox-side tool for the DRIM-M white list. No Vapor, no Fluent: it links
 /// only the `Whitelist` library.
 ///
-/// Exit codes: 0 valid, 1 invalid or untrusted list, 2 usage or I/O error.
+/// Exit codes: 0 valid (or current), 1 invalid, untrusted or refused list, 2 usage or I/O error,
+/// 3 source unreachable (`sync`), 4 installed list stale (`sync`, `status`).
 @main
 struct EDCAgent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edc-agent",
         abstract: "Verify the signed DRIM-M white list (ListeBlancheDRIM-M) before a DRIMbox uses it.",
-        discussion: "Exit codes: 0 valid, 1 invalid or untrusted, 2 usage or I/O error.",
-        subcommands: [VerifyCommand.self]
+        discussion: "Exit codes: 0 valid or current, 1 invalid, untrusted or refused, 2 usage or I/O error, 3 source unreachable, 4 installed list stale.",
+        subcommands: [VerifyCommand.self, SyncCommand.self, StatusCommand.self, CheckURLCommand.self]
     )
 
     /// Argument parsing errors exit with 2 (not ArgumentParser's default 64), so that scripts can
@@ -64,4 +65,6 @@ enum AgentExit {
     static let valid = ExitCode(0)
     static let invalid = ExitCode(1)
     static let usageOrIO = ExitCode(2)
+    static let unreachable = ExitCode(3)
+    static let stale = ExitCode(4)
 }

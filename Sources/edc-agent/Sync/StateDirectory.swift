@@ -1,0 +1,174 @@
+import Crypto
+import Foundation
+import Whitelist
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `sync` keeps in its state directory:
+/// - `liste-blanche.xml`: the last list that verified, byte for byte (what the DRIMbox enforces);
+/// - `peers.json`: its verified entries as JSON, for DRIMboxes written in other languages, naming
+///   the SHA-256 of the list it was derived from;
+/// - `state.json`: the installed list's hash and signed dates, the last attempt, the last
+///   successful check of the source, the last error, and the HTTP validators.
+/// Every file is replaced atomically (write to a temporary file, fsync, rename, fsync the
+/// directory): a reader sees the old file or the new one, never a part.
+struct StateDirectory {
+    static let listName = "liste-blanche.xml"
+    static let peersName = "peers.json"
+    static let stateName = "state.json"
+
+    let url: URL
+
+    var listURL: URL { url.appendingPathComponent(Self.listName) }
+    var peersURL: URL { url.appendingPathComponent(Self.peersName) }
+    var stateURL: URL { url.appendingPathComponent(Self.stateName) }
+
+    struct State: Codable, Equatable {
+        var source: String?
+        var listSHA256: String?
+        var generatedAt: Date?
+        var signingTime: Date?
+        var entryCount: Int?
+        var installedAt: Date?
+        var lastAttempt: Date?
+        /// Last time the source answered with the installed list or a newer one (or 304).
+        var lastSuccess: Date?
+        var lastError: String?
+        var lastErrorAt: Date?
+        var etag: String?
+        var lastModified: String?
+    }
+
+    /// The installed list as `peers.json` shows it.
+    struct Peers: Codable {
+        struct Peer: Codable {
+            var identifiant: String
+            var db: String
+            var vi: String?
+            var denomination: String
+            var dn: String
+        }
+
+        var listSHA256: String
+        var generatedAt: String
+        var signingTime: String
+        var signer: String
+        var peers: [Peer]
+
+        init(_ verified: VerifiedWhitelist, sha256: String) {
+            listSHA256 = sha256
+            generatedAt = UTCTimestamp.format(verified.document.generatedAt)
+            signingTime = UTCTimestamp.format(verified.signingTime)
+            signer = verified.signerSubject
+            peers = verified.document.entries.map {
+                Peer(identifiant: $0.identifiant, db: $0.db, vi: $0.vi, denomination: $0.denomination, dn: $0.certificateDN)
+            }
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    func create() throws {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func readState() -> State {
+        guard let data = try? Data(contentsOf: stateURL), let state = try? Self.decoder.decode(State.self, from: data) else { return State() }
+        return state
+    }
+
+    func writeState(_ state: State) throws {
+        try Self.atomicWrite(try Self.encoder.encode(state) + Data([0x0A]), to: stateURL)
+    }
+
+    func installedBytes() -> [UInt8]? {
+        guard let data = try? Data(contentsOf: listURL) else { return nil }
+        return Array(data)
+    }
+
+    func readPeers() throws -> Peers {
+        try Self.decoder.decode(Peers.self, from: try Data(contentsOf: peersURL))
+    }
+
+    /// Installs a verified list: both files are written and synced before either is renamed, the
+    /// list first; `peers.json` names the list it comes from, so a crash between the two renames
+    /// is seen (and repaired) by the next run.
+    func install(_ bytes: [UInt8], verified: VerifiedWhitelist) throws {
+        let sha = Self.sha256(bytes)
+        let peers = try Self.encoder.encode(Peers(verified, sha256: sha)) + Data([0x0A])
+        let listTemporary = try Self.writeTemporary(Data(bytes), for: listURL)
+        let peersTemporary = try Self.writeTemporary(peers, for: peersURL)
+        try Self.rename(listTemporary, to: listURL)
+        try Self.rename(peersTemporary, to: peersURL)
+        Self.syncDirectory(url)
+    }
+
+    /// Rewrites `peers.json` from the installed list when it does not name that list.
+    func repairPeers(_ bytes: [UInt8], verified: VerifiedWhitelist) throws {
+        let sha = Self.sha256(bytes)
+        if (try? readPeers().listSHA256) == sha { return }
+        try Self.atomicWrite(try Self.encoder.encode(Peers(verified, sha256: sha)) + Data([0x0A]), to: peersURL)
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Atomic files
+
+    static func atomicWrite(_ data: Data, to target: URL) throws {
+        let temporary = try writeTemporary(data, for: target)
+        try rename(temporary, to: target)
+        syncDirectory(target.deletingLastPathComponent())
+    }
+
+    private static func writeTemporary(_ data: Data, for target: URL) throws -> URL {
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SyncFileError("cannot create \(temporary.path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var offset = 0
+        try data.withUnsafeBytes { buffer in
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw SyncFileError("cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+                }
+                offset += written
+            }
+        }
+        guard fsync(descriptor) == 0 else { throw SyncFileError("cannot sync \(temporary.path): \(String(cString: strerror(errno)))") }
+        return temporary
+    }
+
+    private static func rename(_ from: URL, to target: URL) throws {
+        guard Glibc.rename(from.path, target.path) == 0 else {
+            throw SyncFileError("cannot rename \(from.path) to \(target.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func syncDirectory(_ directory: URL) {
+        let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
+    }
+}
+
+struct SyncFileError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -106,7 +106,7 @@ struct CheckURLCommand: ParsableCommand {
             throw AgentExit.invalid
         }
         if host.hasSuffix(".") { host.removeLast() }
-        guard let peer = peers.peers.first(where: { $0.db.lowercased() == host }) else {
+        guard let peer = peers.entries.first(where: { $0.db.lowercased() == host }) else {
             FileHandle.standardError.write(Data("NOT LISTED: \(host) is not the db FQDN of a listed DRIMbox\n".utf8))
             throw AgentExit.invalid
         }

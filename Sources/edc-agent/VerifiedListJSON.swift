@@ -1,9 +1,11 @@
 import Foundation
 import Whitelist
 
-/// The `--json` output: what was verified, for scripts (e.g. extracting the db FQDNs and DNs).
-struct VerifiedListJSON: Encodable {
-    struct Entry: Encodable {
+/// What was verified, for scripts and DRIMboxes in other languages (e.g. extracting the db FQDNs
+/// and DNs): the `verify --json` output, and `sync`'s `peers.json` (which also names the SHA-256
+/// of the list it was derived from).
+struct VerifiedListJSON: Codable {
+    struct Entry: Codable {
         let identifiant: String
         let db: String
         /// Omitted when the list gives no viewer FQDN for the entry (older entries of real ANS lists).
@@ -12,12 +14,15 @@ struct VerifiedListJSON: Encodable {
         let dn: String
     }
 
+    /// In `peers.json` only: the SHA-256 (hex) of the installed list these entries come from.
+    var listSHA256: String?
     let generatedAt: String
     let signingTime: String
     let signer: String
     let entries: [Entry]
 
-    init(_ verified: VerifiedWhitelist) {
+    init(_ verified: VerifiedWhitelist, listSHA256: String? = nil) {
+        self.listSHA256 = listSHA256
         generatedAt = UTCTimestamp.format(verified.document.generatedAt)
         signingTime = UTCTimestamp.format(verified.signingTime)
         signer = verified.signerSubject

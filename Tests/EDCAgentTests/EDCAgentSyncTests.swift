@@ -65,7 +65,7 @@ struct EDCAgentSyncTests {
         #expect(installed.standardOutput.contains("INSTALLED: 2 entries"))
         #expect(workspace.installed == first)
         #expect(workspace.peers["listSHA256"] as? String == StateSHA.of(first))
-        #expect((workspace.peers["peers"] as? [[String: Any]])?.map { $0["db"] as? String } == ["db1.1.mesimagesmedicales.fr", "db1.2.mesimagesmedicales.fr"])
+        #expect((workspace.peers["entries"] as? [[String: Any]])?.map { $0["db"] as? String } == ["db1.1.mesimagesmedicales.fr", "db1.2.mesimagesmedicales.fr"])
 
         let again = try workspace.sync()
         #expect(again.status == 0 && again.standardOutput.contains("CURRENT"), "\(again.output)")

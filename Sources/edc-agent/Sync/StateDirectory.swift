@@ -7,8 +7,8 @@ import Glibc
 
 /// What `sync` keeps in its state directory:
 /// - `liste-blanche.xml`: the last list that verified, byte for byte (what the DRIMbox enforces);
-/// - `peers.json`: its verified entries as JSON, for DRIMboxes written in other languages, naming
-///   the SHA-256 of the list it was derived from;
+/// - `peers.json`: its verified entries, in the JSON of `verify --json`, plus the SHA-256 of the
+///   list it was derived from;
 /// - `state.json`: the installed list's hash and signed dates, the last attempt, the last
 ///   successful check of the source, the last error, and the HTTP validators.
 /// Every file is replaced atomically (write to a temporary file, fsync, rename, fsync the
@@ -38,33 +38,6 @@ struct StateDirectory {
         var lastErrorAt: Date?
         var etag: String?
         var lastModified: String?
-    }
-
-    /// The installed list as `peers.json` shows it.
-    struct Peers: Codable {
-        struct Peer: Codable {
-            var identifiant: String
-            var db: String
-            var vi: String?
-            var denomination: String
-            var dn: String
-        }
-
-        var listSHA256: String
-        var generatedAt: String
-        var signingTime: String
-        var signer: String
-        var peers: [Peer]
-
-        init(_ verified: VerifiedWhitelist, sha256: String) {
-            listSHA256 = sha256
-            generatedAt = UTCTimestamp.format(verified.document.generatedAt)
-            signingTime = UTCTimestamp.format(verified.signingTime)
-            signer = verified.signerSubject
-            peers = verified.document.entries.map {
-                Peer(identifiant: $0.identifiant, db: $0.db, vi: $0.vi, denomination: $0.denomination, dn: $0.certificateDN)
-            }
-        }
     }
 
     static let encoder: JSONEncoder = {
@@ -98,8 +71,8 @@ struct StateDirectory {
         return Array(data)
     }
 
-    func readPeers() throws -> Peers {
-        try Self.decoder.decode(Peers.self, from: try Data(contentsOf: peersURL))
+    func readPeers() throws -> VerifiedListJSON {
+        try Self.decoder.decode(VerifiedListJSON.self, from: try Data(contentsOf: peersURL))
     }
 
     /// Installs a verified list: both files are written and synced before either is renamed, the
@@ -107,7 +80,7 @@ struct StateDirectory {
     /// is seen (and repaired) by the next run.
     func install(_ bytes: [UInt8], verified: VerifiedWhitelist) throws {
         let sha = Self.sha256(bytes)
-        let peers = try Self.encoder.encode(Peers(verified, sha256: sha)) + Data([0x0A])
+        let peers = try VerifiedListJSON(verified, listSHA256: sha).encoded()
         let listTemporary = try Self.writeTemporary(Data(bytes), for: listURL)
         let peersTemporary = try Self.writeTemporary(peers, for: peersURL)
         try Self.rename(listTemporary, to: listURL)
@@ -119,7 +92,7 @@ struct StateDirectory {
     func repairPeers(_ bytes: [UInt8], verified: VerifiedWhitelist) throws {
         let sha = Self.sha256(bytes)
         if (try? readPeers().listSHA256) == sha { return }
-        try Self.atomicWrite(try Self.encoder.encode(Peers(verified, sha256: sha)) + Data([0x0A]), to: peersURL)
+        try Self.atomicWrite(try VerifiedListJSON(verified, listSHA256: sha).encoded(), to: peersURL)
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {

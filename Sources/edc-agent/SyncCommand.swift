@@ -129,6 +129,7 @@ struct Syncer {
         var outcome: ExitCode = .init(0)
         var message: String
         do {
+            FaultInjection.point("before-download")
             let fetched = try await source.fetch(etag: installed == nil ? nil : state.etag, lastModified: installed == nil ? nil : state.lastModified)
             switch fetched {
             case .notModified:
@@ -136,6 +137,7 @@ struct Syncer {
                 state.lastError = nil
                 message = "CURRENT: not modified since the installed list (generated \(format(state.generatedAt)), signed \(format(state.signingTime)))"
             case .downloaded(let bytes, let etag, let lastModified):
+                FaultInjection.point("after-download")
                 let verified = try await verifier.verify(bytes, at: now)
                 let position = Position(generatedAt: verified.document.generatedAt, signingTime: verified.signingTime)
                 let sha = StateDirectory.sha256(bytes)
@@ -149,6 +151,7 @@ struct Syncer {
                     message = "CURRENT: the installed list is the published one (\(verified.document.entries.count) entries, generated \(format(position.generatedAt)), signed \(format(position.signingTime)))"
                 } else {
                     try directory.install(bytes, verified: verified)
+                    FaultInjection.point("after-rename")
                     record(verified, sha: sha, in: &state, at: now)
                     state.installedAt = now
                     message = "INSTALLED: \(verified.document.entries.count) entries, generated \(format(position.generatedAt)), signed \(format(position.signingTime)) by \(verified.signerSubject) (sha256 \(sha))"

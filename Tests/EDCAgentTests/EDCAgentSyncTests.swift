@@ -144,6 +144,40 @@ struct EDCAgentSyncTests {
         #expect(try workspace.sync().status == 1)
     }
 
+    @Test("a sync killed at any point leaves a complete, verified list and consistent peers; the next run completes the work", arguments: [
+        "before-download", "after-download", "before-rename", "between-renames", "after-rename",
+    ])
+    func killedSync(point: String) throws {
+        let workspace = try Workspace()
+        let old = try workspace.publish(count: 1, generated: -3600, signed: -600)
+        #expect(try workspace.sync().status == 0)
+        let new = try workspace.publish(count: 2, generated: -3600, signed: -60)
+
+        let killed = try ProcessRunner.run(try BuiltProduct.url("edc-agent"), ["sync", "--url", workspace.source.absoluteString,
+            "--signer-cert", workspace.path(TestPKI.FileName.signer).path, "--state-dir", workspace.state.path, "--once"],
+            environment: ProcessInfo.processInfo.environment.merging(["EDC_AGENT_FAULT_KILL_AT": point]) { $1 })
+        #expect(killed.signal == SIGKILL, "\(point): \(killed.output)")
+
+        // Whatever the point: the installed list is the old one or the new one, whole and valid.
+        let installed = try #require(workspace.installed)
+        #expect(installed == old || installed == new, "\(point)")
+        let verify = try ProcessRunner.run(try BuiltProduct.url("edc-agent"), ["verify", workspace.state.appendingPathComponent("liste-blanche.xml").path,
+            "--signer-cert", workspace.path(TestPKI.FileName.signer).path])
+        #expect(verify.status == 0, "\(point): \(verify.output)")
+        // peers.json is used only when it names the installed list: check-url answers from it or refuses (2).
+        let check = try workspace.agent(["check-url", "https://db1.1.mesimagesmedicales.fr/"])
+        #expect(check.status == 0 || (check.status == 2 && workspace.peers["listSHA256"] as? String != StateSHA.of(installed)), "\(point): \(check.output)")
+
+        let next = try workspace.sync()
+        #expect(next.status == 0, "\(point): \(next.output)")
+        #expect(workspace.installed == new, "\(point)")
+        #expect(workspace.peers["listSHA256"] as? String == StateSHA.of(new), "\(point)")
+        #expect(try workspace.agent(["status"]).status == 0, "\(point)")
+        #expect(try workspace.agent(["check-url", "https://db1.2.mesimagesmedicales.fr/"]).status == 0, "\(point)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.state.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "\(point): \(leftovers)")
+    }
+
     @Test("check-url accepts only the listed db FQDNs, whatever the URL's port, path, case or trailing dot", arguments: [
         ("https://db1.1.mesimagesmedicales.fr/wado?studyUID=1.2.3", Int32(0)),
         ("https://DB1.2.MesImagesMedicales.fr.:8443/x", 0),

@@ -53,8 +53,12 @@ struct StateDirectory {
         return decoder
     }()
 
+    /// Creates the directory, and removes temporary files a killed run left behind.
     func create() throws {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: url.path) where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
+        }
     }
 
     func readState() -> State {
@@ -83,7 +87,9 @@ struct StateDirectory {
         let peers = try VerifiedListJSON(verified, listSHA256: sha).encoded()
         let listTemporary = try Self.writeTemporary(Data(bytes), for: listURL)
         let peersTemporary = try Self.writeTemporary(peers, for: peersURL)
+        FaultInjection.point("before-rename")
         try Self.rename(listTemporary, to: listURL)
+        FaultInjection.point("between-renames")
         try Self.rename(peersTemporary, to: peersURL)
         Self.syncDirectory(url)
     }
@@ -144,4 +150,16 @@ struct StateDirectory {
 struct SyncFileError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Named points where a test can have `sync` killed (`EDC_AGENT_FAULT_KILL_AT=<point>`), to prove
+/// that a kill anywhere leaves a complete, verified list. Does nothing unless that variable is set.
+enum FaultInjection {
+    static let killPoint = ProcessInfo.processInfo.environment["EDC_AGENT_FAULT_KILL_AT"]
+
+    static func point(_ name: String) {
+        guard killPoint == name else { return }
+        FileHandle.standardError.write(Data("fault injection: SIGKILL at \(name)\n".utf8))
+        kill(getpid(), SIGKILL)
+    }
 }

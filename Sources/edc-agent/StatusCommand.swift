@@ -46,15 +46,7 @@ struct StatusCommand: ParsableCommand {
         let bytes = directory.installedBytes()
         // The state describes the installed file only when it names its hash.
         let installed = bytes.map { StateDirectory.sha256($0) == state.listSHA256 } ?? false
-        var reasons: [String] = []
-        if installed {
-            if state.lastSuccess.map({ now.timeIntervalSince($0) > maxAgeHours * 3600 }) ?? true {
-                reasons.append("no successful check of the source for more than \(maxAgeHours) h")
-            }
-            if let signed = state.signingTime, now.timeIntervalSince(signed) > maxSigningAgeDays * 86_400 {
-                reasons.append("signed more than \(maxSigningAgeDays) days ago")
-            }
-        }
+        let reasons = installed ? state.staleness(now: now, maxAge: maxAgeHours * 3600, maxSigningAge: maxSigningAgeDays * 86_400) : []
         let status = Status(
             installed: installed, listSHA256: installed ? state.listSHA256 : nil, entryCount: installed ? state.entryCount : nil,
             generatedAt: installed ? state.generatedAt : nil, signingTime: installed ? state.signingTime : nil,

@@ -183,15 +183,7 @@ struct Syncer {
         }
 
         // Staleness: a freeze (the source keeps failing, or keeps serving an old list) must be seen.
-        var staleness: [String] = []
-        if state.listSHA256 != nil {
-            if let success = state.lastSuccess, now.timeIntervalSince(success) <= maxAge {} else {
-                staleness.append("no successful check of the source since \(format(state.lastSuccess)) (limit \(Int(maxAge / 3600)) h)")
-            }
-            if let signed = state.signingTime, now.timeIntervalSince(signed) > maxSigningAge {
-                staleness.append("the installed list was signed \(format(signed)), more than \(Int(maxSigningAge / 86_400)) days ago")
-            }
-        }
+        let staleness = state.listSHA256 == nil ? [] : state.staleness(now: now, maxAge: maxAge, maxSigningAge: maxSigningAge)
         do {
             try directory.writeState(state)
         } catch {

@@ -82,6 +82,11 @@ struct EDCAgentSyncTests {
         #expect(json["installed"] as? Bool == true)
         #expect(json["entryCount"] as? Int == 3)
         #expect(json["stale"] as? Bool == false)
+
+        // A list signed longer ago than --max-signing-age is stale even when the source answers.
+        let old = try workspace.sync(["--max-signing-age", "0"])
+        #expect(old.status == 4 && old.standardError.contains("STALE: the installed list was signed"), "\(old.output)")
+        #expect(workspace.installed == second)
     }
 
     @Test("a rollback, a conflicting list, a tampered list, a foreign signer, an oversized or missing source change nothing")

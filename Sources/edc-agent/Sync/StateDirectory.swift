@@ -152,6 +152,22 @@ struct SyncFileError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+extension StateDirectory.State {
+    /// Why the installed list is stale (empty when it is not): no successful check of the source
+    /// within `maxAge` (a freeze attack or a dead publisher), or a signature older than
+    /// `maxSigningAge`. `sync` and `status` both ask here.
+    func staleness(now: Date, maxAge: TimeInterval, maxSigningAge: TimeInterval) -> [String] {
+        var reasons: [String] = []
+        if let success = lastSuccess, now.timeIntervalSince(success) <= maxAge {} else {
+            reasons.append("no successful check of the source since \(lastSuccess.map(UTCTimestamp.format) ?? "never") (limit \(Int(maxAge / 3600)) h)")
+        }
+        if let signed = signingTime, now.timeIntervalSince(signed) > maxSigningAge {
+            reasons.append("the installed list was signed \(UTCTimestamp.format(signed)), more than \(Int(maxSigningAge / 86_400)) days ago")
+        }
+        return reasons
+    }
+}
+
 /// Named points where a test can have `sync` killed (`EDC_AGENT_FAULT_KILL_AT=<point>`), to prove
 /// that a kill anywhere leaves a complete, verified list. Does nothing unless that variable is set.
 enum FaultInjection {

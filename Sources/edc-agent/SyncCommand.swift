@@ -41,12 +41,27 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout"), help: "Seconds allowed for one download.")
     var timeout: Double = 60
 
+    @Option(name: .customLong("nginx-map"), help: "Write the body of an nginx map on $ssl_client_s_dn (listed DN → Identifiant) to FILE.")
+    var nginxMap: String?
+
+    @Option(name: .customLong("nginx-hosts"), help: "Write the body of an nginx map of the listed db FQDNs (FQDN → Identifiant) to FILE.")
+    var nginxHosts: String?
+
+    @Option(name: .customLong("nginx-test-command"), help: "Shell command that checks the configuration with the new map(s) (e.g. \"nginx -t\"); on failure the previous map(s) are put back.")
+    var nginxTestCommand: String?
+
+    @Option(name: .customLong("reload-command"), help: "Shell command run after new map(s) are installed (e.g. \"nginx -s reload\").")
+    var reloadCommand: String?
+
     func validate() throws {
         guard ListSource.parse(url) != nil else {
             throw ValidationError("--url \(url.debugDescription) is not an https://, http:// or file:// URL.")
         }
         guard once != (interval != nil) else { throw ValidationError("Give exactly one of --once or --interval.") }
         if let interval, !(interval >= 1) { throw ValidationError("--interval must be at least 1 second.") }
+        if nginxMap == nil, nginxHosts == nil, nginxTestCommand != nil || reloadCommand != nil {
+            throw ValidationError("--nginx-test-command and --reload-command go with --nginx-map or --nginx-hosts.")
+        }
         guard maxAgeHours >= 0, maxSigningAgeDays >= 0, timeout > 0 else {
             throw ValidationError("--max-age, --max-signing-age and --timeout must be positive.")
         }
@@ -64,7 +79,10 @@ struct SyncCommand: AsyncParsableCommand {
             source: ListSource(url: ListSource.parse(url)!, maxSize: trust.maxSize, timeout: timeout),
             directory: StateDirectory(url: URL(fileURLWithPath: stateDirectory)),
             verifier: verifier,
-            maxAge: maxAgeHours * 3600, maxSigningAge: maxSigningAgeDays * 86_400)
+            maxAge: maxAgeHours * 3600, maxSigningAge: maxSigningAgeDays * 86_400,
+            nginx: nginxMap == nil && nginxHosts == nil ? nil : NginxOutput(
+                peerMap: nginxMap.map { URL(fileURLWithPath: $0) }, hostsMap: nginxHosts.map { URL(fileURLWithPath: $0) },
+                testCommand: nginxTestCommand, reloadCommand: reloadCommand))
         if let interval {
             while true {
                 _ = await syncer.runOnce()
@@ -84,6 +102,7 @@ struct Syncer {
     let verifier: WhitelistVerifier
     let maxAge: TimeInterval
     let maxSigningAge: TimeInterval
+    var nginx: NginxOutput?
     var clock: () -> Date = { Date() }
 
     /// The ordering of published lists: generation date, then signing time (ANS signs weeks after
@@ -177,6 +196,18 @@ struct Syncer {
             outcome = AgentExit.usageOrIO
             message = "ERROR: \(error)"
         }
+        // The maps follow the installed list (whatever this run's outcome): rewritten, checked and
+        // reloaded until a reload succeeds for the installed list's hash.
+        var mapError: String?
+        if let nginx, let sha = state.listSHA256, state.nginxFor != sha, let bytes = directory.installedBytes(), StateDirectory.sha256(bytes) == sha {
+            do {
+                let verified = try await verifier.verify(bytes, at: now)
+                for line in try nginx.apply(verified.document.entries, listSHA256: sha) { _ = report(AgentExit.valid, line) }
+                state.nginxFor = sha
+            } catch {
+                mapError = "ERROR: nginx maps not updated: \(error)"
+            }
+        }
         if outcome != AgentExit.valid {
             state.lastError = message
             state.lastErrorAt = now
@@ -190,6 +221,12 @@ struct Syncer {
             return report(AgentExit.usageOrIO, "ERROR: cannot write \(directory.stateURL.path): \(error)")
         }
         _ = report(outcome, message)
+        if let mapError {
+            state.lastError = mapError
+            state.lastErrorAt = now
+            try? directory.writeState(state)
+            return report(AgentExit.usageOrIO, mapError)
+        }
         if !staleness.isEmpty, outcome != AgentExit.invalid {
             return report(AgentExit.stale, "STALE: " + staleness.joined(separator: "; "))
         }

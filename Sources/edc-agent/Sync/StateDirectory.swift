@@ -38,6 +38,8 @@ struct StateDirectory {
         var lastErrorAt: Date?
         var etag: String?
         var lastModified: String?
+        /// The list whose nginx maps were last installed, checked and reloaded.
+        var nginxFor: String?
     }
 
     static let encoder: JSONEncoder = {

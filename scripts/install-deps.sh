@@ -6,7 +6,7 @@ mode=${1:-test}
 
 packages=(libxml2-dev libsqlite3-dev pkg-config)
 if [ "$mode" = test ]; then
-    packages+=(postgresql xmlsec1 nginx python3-pip time curl)
+    packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl)
 fi
 
 missing=()

@@ -1,0 +1,227 @@
+import EDCTestSupport
+import Foundation
+import Testing
+import Whitelist
+
+/// `edc-agent sync --nginx-map` in front of a real nginx (Debian's) doing mutual TLS on 127.0.0.1,
+/// with an openssl CA standing in for IGC-Santé and peers whose organisation names carry accents,
+/// an apostrophe and commas.
+@Suite("edc-agent sync enforced by a real nginx")
+struct EDCAgentNginxTests {
+    /// A peer: its certificate subject as openssl's `-subj` takes it, and as the list writes it (RFC 4514).
+    struct Peer {
+        var name: String
+        var subject: String
+        var listDN: String
+        var identifiant: String
+    }
+
+    static let peerA = Peer(
+        name: "a", subject: "/C=FR/ST=Paris (75)/O=Opérateur Côte-d'Or, Nord/OU=318751275100020/CN=db1.1.mesimagesmedicales.fr",
+        listDN: #"CN=db1.1.mesimagesmedicales.fr,OU=318751275100020,O=Opérateur Côte-d'Or\, Nord,ST=Paris (75),C=FR"#, identifiant: "1")
+    static let peerB = Peer(
+        name: "b", subject: "/C=FR/ST=Rhône (69)/O=Société d'Imagerie, Lyon/OU=318751275100020/CN=db1.2.mesimagesmedicales.fr",
+        listDN: #"CN=db1.2.mesimagesmedicales.fr,OU=318751275100020,O=Société d'Imagerie\, Lyon,ST=Rhône (69),C=FR"#, identifiant: "2")
+
+    final class Site {
+        let workspace: EDCAgentSyncTests.Workspace
+        let port: Int
+        var directory: URL { workspace.directory }
+        var map: URL { directory.appendingPathComponent("peers.map") }
+        var conf: URL { directory.appendingPathComponent("nginx.conf") }
+        var nginx: String { "/usr/sbin/nginx -p \(directory.path) -c \(conf.path)" }
+
+        init() throws {
+            workspace = try EDCAgentSyncTests.Workspace()
+            port = try freePort()
+            func openssl(_ arguments: [String]) throws {
+                let result = try ProcessRunner.runTool("openssl", arguments)
+                guard result.status == 0 else { throw SyncTestError("openssl \(arguments.first ?? ""): \(result.output)") }
+            }
+            let path = { (name: String) in self.directory.appendingPathComponent(name).path }
+            try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"),
+                         "-subj", "/C=FR/O=IGC-Santé TEST/CN=AC TEST (not IGC-Santé)", "-utf8", "-days", "2"])
+            try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("server.key"), "-out", path("server.pem"),
+                         "-subj", "/CN=localhost", "-days", "2"])
+            for peer in [EDCAgentNginxTests.peerA, EDCAgentNginxTests.peerB, Peer(name: "c", subject: "/C=FR/O=Inconnu, SA/CN=db1.3.mesimagesmedicales.fr", listDN: "", identifiant: "3")] {
+                try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("\(peer.name).key"), "-out", path("\(peer.name).csr"),
+                             "-subj", peer.subject, "-utf8"])
+                try openssl(["x509", "-req", "-in", path("\(peer.name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+                             "-out", path("\(peer.name).pem"), "-days", "2"])
+            }
+            try """
+                worker_processes 1;
+                daemon off;
+                pid \(path("nginx.pid"));
+                error_log \(path("error.log")) notice;
+                events {}
+                http {
+                    access_log off;
+                    # Long DNs as keys: the default bucket size (64) cannot hold them.
+                    map_hash_bucket_size 256;
+                    map_hash_max_size 65536;
+                    map $ssl_client_s_dn $edc_peer { default ""; include \(map.path); }
+                    server {
+                        listen 127.0.0.1:\(port) ssl;
+                        ssl_certificate \(path("server.pem"));
+                        ssl_certificate_key \(path("server.key"));
+                        ssl_client_certificate \(path("ca.pem"));
+                        ssl_verify_client on;
+                        location / {
+                            if ($edc_peer = "") { return 403; }
+                            default_type text/plain;
+                            return 200 "peer $edc_peer\\n";
+                        }
+                    }
+                }
+                """.write(to: conf, atomically: true, encoding: .utf8)
+        }
+
+        func publish(_ peers: [Peer], generated: TimeInterval, signed: TimeInterval) throws {
+            let entries = peers.map {
+                WhitelistEntry(identifiant: $0.identifiant, db: "db1.\($0.identifiant).mesimagesmedicales.fr", vi: "vi1.\($0.identifiant).mesimagesmedicales.fr",
+                               denomination: "Opérateur \($0.identifiant)", certificateDN: $0.listDN)
+            }
+            let bytes = try WhitelistSigner(identity: EDCAgentSyncTests.pki.signingIdentity)
+                .sign(WhitelistDocument(generatedAt: EDCAgentSyncTests.now.addingTimeInterval(generated), entries: entries), signingTime: EDCAgentSyncTests.now.addingTimeInterval(signed))
+            try Data(bytes).write(to: workspace.source)
+        }
+
+        func sync() throws -> ProcessRunner.Result {
+            try workspace.sync(["--nginx-map", map.path, "--nginx-test-command", "\(nginx) -t", "--reload-command", "\(nginx) -s reload"])
+        }
+
+        private var master: Process?
+
+        /// Starts nginx in the foreground (`daemon off`) as a child of the test, and waits (bounded)
+        /// until it answers.
+        func start() throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+            process.arguments = ["-p", directory.path, "-c", conf.path]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            master = process
+            let deadline = Date().addingTimeInterval(10)
+            while try status("c") == -1 || status("c") == 0, Date() < deadline, process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+            guard process.isRunning else {
+                throw SyncTestError("nginx did not start: \((try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")")
+            }
+        }
+
+        func stop() {
+            guard let master else { return }
+            kill(master.processIdentifier, SIGTERM)
+            master.waitUntilExit()
+        }
+
+        /// The HTTP status nginx gives the peer's client certificate.
+        func status(_ peer: String) throws -> Int {
+            let path = { (name: String) in self.directory.appendingPathComponent(name).path }
+            let result = try ProcessRunner.runTool("curl", ["-s", "-k", "--cert", path("\(peer).pem"), "--key", path("\(peer).key"),
+                                                            "-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(port)/"])
+            return Int(result.standardOutput) ?? -1
+        }
+
+        /// Waits (bounded, 10 s) until nginx's workers have taken the reloaded configuration: the
+        /// reload signal returns before the new workers serve.
+        func expectStatus(_ peer: String, _ expected: Int, _ comment: Comment) throws {
+            let deadline = Date().addingTimeInterval(10)
+            var last = try status(peer)
+            while last != expected, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+                last = try status(peer)
+            }
+            #expect(last == expected, comment)
+        }
+
+        func subjectAsNginxPrintsIt(_ peer: String) throws -> String {
+            let result = try ProcessRunner.runTool("openssl", ["x509", "-in", directory.appendingPathComponent("\(peer).pem").path, "-noout", "-subject", "-nameopt", "RFC2253"])
+            return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "subject=", with: "")
+        }
+    }
+
+    @Test("listed peer 200, unlisted 403; a list adding a peer lets it in after sync, one removing it shuts it out; bad lists change neither the map nor nginx")
+    func enforcement() throws {
+        let site = try Site()
+        // nginx runs with an empty map (nobody is let in) before the first list arrives.
+        try Data().write(to: site.map)
+        try site.start()
+        defer { site.stop() }
+        try site.expectStatus("a", 403, "A before any list")
+        try site.publish([Self.peerA], generated: -3600, signed: -600)
+        let first = try site.sync()
+        #expect(first.status == 0 && first.standardOutput.contains("RELOADED"), "\(first.output)")
+
+        // The map's keys are what OpenSSL (hence nginx) prints for these subjects: accents as \XX, commas escaped.
+        let map = try String(contentsOf: site.map, encoding: .utf8)
+        let printedA = try site.subjectAsNginxPrintsIt("a")
+        #expect(printedA == #"CN=db1.1.mesimagesmedicales.fr,OU=318751275100020,O=Op\C3\A9rateur C\C3\B4te-d'Or\, Nord,ST=Paris (75),C=FR"#)
+        #expect(map.contains(NginxQuoted.of(printedA) + " \"1\";"), "\(map)")
+
+        try site.expectStatus("a", 200, "listed peer A")
+        try site.expectStatus("b", 403, "B not listed yet")
+        try site.expectStatus("c", 403, "C never listed")
+
+        // A newer list adds B.
+        try site.publish([Self.peerA, Self.peerB], generated: -3600, signed: -300)
+        let added = try site.sync()
+        #expect(added.status == 0 && added.standardOutput.contains("RELOADED"), "\(added.output)")
+        #expect(try String(contentsOf: site.map, encoding: .utf8).contains(NginxQuoted.of(try site.subjectAsNginxPrintsIt("b"))))
+        try site.expectStatus("b", 200, "B listed by the new list")
+        try site.expectStatus("a", 200, "A still listed")
+
+        // Bad lists: nothing changes — not the map, not nginx.
+        let mapBefore = try Data(contentsOf: site.map)
+        try site.publish([Self.peerA], generated: -7200, signed: -60)  // rollback (older generation)
+        #expect(try site.sync().status == 1)
+        var tampered = try String(contentsOf: site.workspace.source, encoding: .utf8)
+        try site.publish([Self.peerA, Self.peerB], generated: 0, signed: 0)
+        tampered = try String(contentsOf: site.workspace.source, encoding: .utf8).replacingOccurrences(of: "db1.2.mesimagesmedicales.fr</db>", with: "db1.2.attaquant.example</db>")
+        try Data(tampered.utf8).write(to: site.workspace.source)
+        #expect(try site.sync().status == 1)
+        // (AsyncHTTPClient retries a refused connection until the deadline: a short one here.)
+        #expect(try site.sync(url: "http://127.0.0.1:1/liste-blanche.xml", ["--timeout", "2"]).status == 3)
+        #expect(try Data(contentsOf: site.map) == mapBefore)
+        try site.expectStatus("a", 200, "A after bad lists")
+        try site.expectStatus("b", 200, "B after bad lists")
+
+        // A newer list removes A.
+        try site.publish([Self.peerB], generated: 0, signed: 60)
+        #expect(try site.sync().status == 0)
+        try site.expectStatus("a", 403, "A removed")
+        try site.expectStatus("b", 200, "B still listed")
+    }
+}
+
+extension EDCAgentNginxTests.Site {
+    func sync(url: String, _ extra: [String] = []) throws -> ProcessRunner.Result {
+        try workspace.sync(["--nginx-map", map.path, "--nginx-test-command", "\(nginx) -t", "--reload-command", "\(nginx) -s reload"] + extra, url: url)
+    }
+}
+
+/// How the agent writes a key in the map: an nginx quoted string.
+enum NginxQuoted {
+    static func of(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// An unused TCP port on 127.0.0.1.
+func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw SyncTestError("socket failed") }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+    }
+    guard bound else { throw SyncTestError("bind failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

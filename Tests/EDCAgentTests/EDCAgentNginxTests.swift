@@ -87,8 +87,10 @@ struct EDCAgentNginxTests {
             try Data(bytes).write(to: workspace.source)
         }
 
+        var hosts: URL { directory.appendingPathComponent("hosts.map") }
+
         func sync() throws -> ProcessRunner.Result {
-            try workspace.sync(["--nginx-map", map.path, "--nginx-test-command", "\(nginx) -t", "--reload-command", "\(nginx) -s reload"])
+            try workspace.sync(["--nginx-map", map.path, "--nginx-hosts", hosts.path, "--nginx-test-command", "\(nginx) -t", "--reload-command", "\(nginx) -s reload"])
         }
 
         private var master: Process?
@@ -171,6 +173,9 @@ struct EDCAgentNginxTests {
         #expect(added.status == 0 && added.standardOutput.contains("RELOADED"), "\(added.output)")
         #expect(try String(contentsOf: site.map, encoding: .utf8).contains(NginxQuoted.of(try site.subjectAsNginxPrintsIt("b"))))
         try site.expectStatus("b", 200, "B listed by the new list")
+        // The hosts map lists the db FQDNs of the same list, for outgoing calls.
+        let hosts = try String(contentsOf: site.hosts, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(hosts == [#""db1.1.mesimagesmedicales.fr" "1";"#, #""db1.2.mesimagesmedicales.fr" "2";"#])
         try site.expectStatus("a", 200, "A still listed")
 
         // Bad lists: nothing changes — not the map, not nginx.

@@ -128,19 +128,25 @@ struct Syncer {
 
         // The installed list is what the DRIMbox enforces: its position comes from the file itself
         // (state.json is trusted only when it names that very file).
+        // Verifying a 10,000-entry list is not free: the installed one is verified at most once per run.
+        var installedVerified: VerifiedWhitelist?
+        func verifiedInstalled(_ bytes: [UInt8]) async -> VerifiedWhitelist? {
+            if installedVerified == nil { installedVerified = try? await verifier.verify(bytes, at: now) }
+            return installedVerified
+        }
         var installed: Position?
         if let bytes = directory.installedBytes() {
             let sha = StateDirectory.sha256(bytes)
             if state.listSHA256 == sha, let generatedAt = state.generatedAt, let signingTime = state.signingTime {
                 installed = Position(generatedAt: generatedAt, signingTime: signingTime)
-            } else if let verified = try? await verifier.verify(bytes, at: now) {
+            } else if let verified = await verifiedInstalled(bytes) {
                 // A run stopped between installing the list and writing the state: complete it.
                 installed = Position(generatedAt: verified.document.generatedAt, signingTime: verified.signingTime)
-                record(verified, sha: sha, in: &state, at: now)
+                record(verified, sha: sha, in: &state)
                 state.etag = nil
                 state.lastModified = nil
             }
-            if installed != nil, (try? directory.readPeers().listSHA256) != sha, let verified = try? await verifier.verify(bytes, at: now) {
+            if installed != nil, (try? directory.readPeers().listSHA256) != sha, let verified = await verifiedInstalled(bytes) {
                 try? directory.repairPeers(bytes, verified: verified)
             }
         }
@@ -171,7 +177,8 @@ struct Syncer {
                 } else {
                     try directory.install(bytes, verified: verified)
                     FaultInjection.point("after-rename")
-                    record(verified, sha: sha, in: &state, at: now)
+                    installedVerified = verified
+                    record(verified, sha: sha, in: &state)
                     state.installedAt = now
                     message = "INSTALLED: \(verified.document.entries.count) entries, generated \(format(position.generatedAt)), signed \(format(position.signingTime)) by \(verified.signerSubject) (sha256 \(sha))"
                 }
@@ -201,7 +208,7 @@ struct Syncer {
         var mapError: String?
         if let nginx, let sha = state.listSHA256, state.nginxFor != sha, let bytes = directory.installedBytes(), StateDirectory.sha256(bytes) == sha {
             do {
-                let verified = try await verifier.verify(bytes, at: now)
+                guard let verified = await verifiedInstalled(bytes) else { throw SyncFileError("the installed list no longer verifies") }
                 for line in try nginx.apply(verified.document.entries, listSHA256: sha) { _ = report(AgentExit.valid, line) }
                 state.nginxFor = sha
             } catch {
@@ -233,7 +240,7 @@ struct Syncer {
         return outcome
     }
 
-    private func record(_ verified: VerifiedWhitelist, sha: String, in state: inout StateDirectory.State, at now: Date) {
+    private func record(_ verified: VerifiedWhitelist, sha: String, in state: inout StateDirectory.State) {
         state.listSHA256 = sha
         state.generatedAt = verified.document.generatedAt
         state.signingTime = verified.signingTime

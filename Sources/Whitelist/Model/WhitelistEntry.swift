@@ -24,6 +24,12 @@ public struct WhitelistEntry: Sendable, Hashable, Codable {
     /// `DateMAJ`: last change of this entry.
     public var updatedAt: Date?
 
+    /// The `Identifiant` rule of the writer (and of every consumer that writes it elsewhere, such
+    /// as the agent's nginx maps): 1 to 18 ASCII digits.
+    public static func isWritableIdentifiant(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 18 && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
     public init(
         identifiant: String,
         db: String,

@@ -54,9 +54,7 @@ public enum WhitelistEntryValidator {
             WhitelistFormatError(code: code, message: message, entryIndex: index)
         }
         var clean = entry
-        guard !entry.identifiant.isEmpty, entry.identifiant.count <= 18,
-              entry.identifiant.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-        else { throw fail("entry.identifiant_invalid", "Identifiant \(entry.identifiant.debugDescription) is not 1 to 18 digits") }
+        guard WhitelistEntry.isWritableIdentifiant(entry.identifiant) else { throw fail("entry.identifiant_invalid", "Identifiant \(entry.identifiant.debugDescription) is not 1 to 18 digits") }
         do {
             clean.db = try FQDN(entry.db).value
         } catch {

@@ -41,8 +41,7 @@ struct ListSource: Sendable {
             do {
                 let bytes = try BoundedFileReader.read(url.path, limit: maxSize)
                 return .downloaded(bytes: bytes, etag: nil, lastModified: nil)
-            } catch let error as BoundedFileReader.TooLarge {
-                _ = error
+            } catch is BoundedFileReader.TooLarge {
                 throw TooLarge(limit: maxSize)
             } catch {
                 throw Unreachable(description: "cannot read \(url.path): \(error)")

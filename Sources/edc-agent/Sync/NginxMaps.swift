@@ -29,7 +29,7 @@ enum NginxMaps {
         var omitted: [String] = []
         var seen = Set<String>()
         for entry in entries {
-            guard isIdentifiant(entry.identifiant) else {
+            guard WhitelistEntry.isWritableIdentifiant(entry.identifiant) else {
                 omitted.append("Identifiant \(entry.identifiant.debugDescription) is not 1 to 18 digits"); continue
             }
             guard let key = nginxSubject(entry.certificateDN) else {
@@ -49,7 +49,7 @@ enum NginxMaps {
         var omitted: [String] = []
         var seen = Set<String>()
         for entry in entries {
-            guard isIdentifiant(entry.identifiant), let fqdn = try? FQDN(entry.db).value else {
+            guard WhitelistEntry.isWritableIdentifiant(entry.identifiant), let fqdn = try? FQDN(entry.db).value else {
                 omitted.append("Identifiant \(entry.identifiant.debugDescription): db \(entry.db.debugDescription) is not a valid FQDN"); continue
             }
             guard seen.insert(fqdn).inserted else { continue }
@@ -100,10 +100,6 @@ enum NginxMaps {
     /// character (they were escaped as `\XX` above), no newline, nothing that ends the string.
     static func quoted(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
-    private static func isIdentifiant(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 18 && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     private static func header(_ sha: String, _ what: String) -> String {

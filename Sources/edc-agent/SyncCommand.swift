@@ -75,7 +75,7 @@ struct SyncCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("ERROR: \(error)\n".utf8))
             throw AgentExit.usageOrIO
         }
-        let syncer = Syncer(
+        var syncer = Syncer(
             source: ListSource(url: ListSource.parse(url)!, maxSize: trust.maxSize, timeout: timeout),
             directory: StateDirectory(url: URL(fileURLWithPath: stateDirectory)),
             verifier: verifier,
@@ -85,6 +85,12 @@ struct SyncCommand: AsyncParsableCommand {
                 testCommand: nginxTestCommand, reloadCommand: reloadCommand))
         if let interval {
             while true {
+                // CRLs and anchors are files that change (a CRL is renewed every few days): read them again each time.
+                do {
+                    syncer.verifier = try trust.verifier()
+                } catch {
+                    FileHandle.standardError.write(Data("\(UTCTimestamp.format(Date())) ERROR: trust options unreadable, keeping the previous ones: \(error)\n".utf8))
+                }
                 _ = await syncer.runOnce()
                 let jittered = interval * Double.random(in: 0.9...1.1)
                 try await Task.sleep(nanoseconds: UInt64(jittered * 1_000_000_000))
@@ -99,7 +105,7 @@ struct SyncCommand: AsyncParsableCommand {
 struct Syncer {
     let source: ListSource
     let directory: StateDirectory
-    let verifier: WhitelistVerifier
+    var verifier: WhitelistVerifier
     let maxAge: TimeInterval
     let maxSigningAge: TimeInterval
     var nginx: NginxOutput?

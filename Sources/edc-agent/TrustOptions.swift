@@ -17,6 +17,9 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .customLong("expected-subject"), help: "Required signer subject DN, RFC 4514 (e.g. \"CN=Liste Blanche DRIM-M,OU=318751275100020,O=AGENCE DU NUMERIQUE EN SANTE,ST=Paris (75),C=FR\").")
     var expectedSubject: String?
 
+    @Option(name: .customLong("crl"), help: "Certificate revocation list (DER or PEM) of a CA of the signer's chain; signature and dates are checked. Repeatable; goes with --trust-anchor.")
+    var revocationLists: [String] = []
+
     @Option(name: .customLong("max-size"), help: "Refuse lists larger than this many bytes.")
     var maxSize: Int = WhitelistVerifier.defaultMaxSize
 
@@ -26,6 +29,9 @@ struct TrustOptions: ParsableArguments {
         }
         if signerCertificate != nil, !intermediates.isEmpty {
             throw ValidationError("--intermediate goes with --trust-anchor, not with --signer-cert.")
+        }
+        if signerCertificate != nil, !revocationLists.isEmpty {
+            throw ValidationError("--crl goes with --trust-anchor: a CRL is checked against the chain of CAs that issued the signer.")
         }
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive.") }
     }
@@ -41,7 +47,10 @@ struct TrustOptions: ParsableArguments {
                 intermediates: try intermediates.flatMap { try Self.certificates($0) }
             )
         }
-        return try WhitelistVerifier(trust: trust, expectedSubject: expectedSubject, maxSize: maxSize)
+        let crls = try revocationLists.flatMap { path in
+            try CertificateRevocationList.parse(try BoundedFileReader.read(path, limit: 64 << 20), what: path)
+        }
+        return try WhitelistVerifier(trust: trust, expectedSubject: expectedSubject, maxSize: maxSize, revocationLists: crls)
     }
 
     private static func certificates(_ path: String) throws -> [Certificate] {

@@ -40,6 +40,11 @@ public struct WhitelistVerificationError: Error, Sendable, Hashable, CustomStrin
         public static let signerKeyUsage = Code(rawValue: "signer.key_usage")
         public static let signerSubjectMismatch = Code(rawValue: "signer.subject_mismatch")
         public static let weakSignerKey = Code(rawValue: "signer.weak_key")
+        public static let signerRevoked = Code(rawValue: "signer.revoked")
+        // Revocation lists given to the verifier.
+        public static let revocationListInvalid = Code(rawValue: "revocation.crl_invalid")
+        public static let revocationListOutdated = Code(rawValue: "revocation.crl_outdated")
+        public static let revocationListUnrelated = Code(rawValue: "revocation.crl_unrelated")
         // The verifier's own configuration.
         public static let invalidConfiguration = Code(rawValue: "configuration.invalid")
     }

@@ -17,13 +17,24 @@ public struct WhitelistVerifier: Sendable {
     public let trust: WhitelistTrust
     public let expectedSubject: EDCDomain.DistinguishedName?
     public let maxSize: Int
+    /// CRLs checked against the validated chain (anchored trust only).
+    public let revocationLists: [CertificateRevocationList]
     private let pinnedDER: [UInt8]?
 
     /// `expectedSubject` is RFC 4514 text compared on attribute types and values
     /// (e.g. `CN=Liste Blanche DRIM-M,OU=318751275100020,O=AGENCE DU NUMERIQUE EN SANTE,ST=Paris (75),C=FR`).
-    public init(trust: WhitelistTrust, expectedSubject: String? = nil, maxSize: Int = defaultMaxSize) throws(WhitelistVerificationError) {
+    /// `revocationLists` go with `.anchors`: each one is checked against the chain it revokes in
+    /// (issuer name and signature), and must be current at the verification time.
+    public init(
+        trust: WhitelistTrust, expectedSubject: String? = nil, maxSize: Int = defaultMaxSize,
+        revocationLists: [CertificateRevocationList] = []
+    ) throws(WhitelistVerificationError) {
         self.trust = trust
         self.maxSize = maxSize
+        self.revocationLists = revocationLists
+        if case .pinnedSigner = trust, !revocationLists.isEmpty {
+            throw WhitelistVerificationError(.invalidConfiguration, "revocation lists go with trust anchors: a pinned signer has no chain to check them against")
+        }
         if let expectedSubject {
             do {
                 self.expectedSubject = try EDCDomain.DistinguishedName(expectedSubject)
@@ -54,13 +65,44 @@ public struct WhitelistVerifier: Sendable {
                 RFC5280Policy(fixedExpiryValidationTime: time)
                 WhitelistSignerPolicy(expectedSubject: expectedSubject)
             }
-            let result = await verifier.validate(leaf: checked.signer, intermediates: CertificateStore(intermediates))
-            if case .couldNotValidate(let failures) = result {
+            switch await verifier.validate(leaf: checked.signer, intermediates: CertificateStore(intermediates)) {
+            case .couldNotValidate(let failures):
                 let reason = failures.first.map { "\($0.policyFailureReason)" } ?? "no chain to a trust anchor"
                 throw WhitelistVerificationError(.untrustedSigner, "the signer certificate does not chain to a trust anchor: \(reason)")
+            case .validCertificate(let chain):
+                if !revocationLists.isEmpty { try checkRevocation(of: Array(chain), at: time) }
             }
         }
         return checked.result
+    }
+
+    /// Every certificate of the chain below the root whose issuer has a CRL here must not be
+    /// listed in it. A CRL naming a chain CA must be signed by it and current at `time`; at least
+    /// one CRL must concern the chain (a CRL for another PKI is a configuration mistake).
+    private func checkRevocation(of chain: [Certificate], at time: Date) throws(WhitelistVerificationError) {
+        var used = 0
+        for (index, certificate) in chain.enumerated() where index + 1 < chain.count {
+            let issuer = chain[index + 1]
+            let named = revocationLists.filter { $0.issuer == certificate.issuer }
+            guard !named.isEmpty else { continue }
+            let signed = named.filter { $0.isSigned(by: issuer) }
+            guard !signed.isEmpty else {
+                throw WhitelistVerificationError(.revocationListInvalid, "the CRL of \(X509NameBridge.text(issuer.subject)) is not signed by that CA's key")
+            }
+            for list in signed {
+                used += 1
+                guard list.thisUpdate <= time, time <= (list.nextUpdate ?? .distantFuture) else {
+                    throw WhitelistVerificationError(.revocationListOutdated, "the CRL of \(X509NameBridge.text(issuer.subject)) is not current at \(UTCTimestamp.format(time)) (this update \(UTCTimestamp.format(list.thisUpdate)), next update \(list.nextUpdate.map(UTCTimestamp.format) ?? "none"))")
+                }
+                if let revokedAt = list.revocationDate(of: certificate.serialNumber) {
+                    let role = index == 0 ? "signer certificate" : "CA certificate"
+                    throw WhitelistVerificationError(.signerRevoked, "the \(role) \(X509NameBridge.text(certificate.subject)) (serial \(certificate.serialNumber)) was revoked at \(UTCTimestamp.format(revokedAt)) by \(X509NameBridge.text(issuer.subject))")
+                }
+            }
+        }
+        guard used > 0 else {
+            throw WhitelistVerificationError(.revocationListUnrelated, "none of the given CRLs was issued by a CA of the signer's chain")
+        }
     }
 
     // MARK: Synchronous part (the libxml2 tree never crosses a suspension point)

@@ -163,6 +163,12 @@ public struct Settings: Sendable {
         if (settings.whitelist.certificateFile == nil) != (settings.whitelist.privateKeyFile == nil) {
             throw SettingsError("EDC_WHITELIST_CERT and EDC_WHITELIST_KEY go together")
         }
+        settings.whitelist.trustAnchorsFile = environment["EDC_WHITELIST_TRUST_ANCHORS"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.whitelist.expectedSubject = environment["EDC_WHITELIST_EXPECTED_SUBJECT"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.whitelist.revocationListFiles = (environment["EDC_WHITELIST_CRLS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if settings.whitelist.trustAnchorsFile == nil, !settings.whitelist.revocationListFiles.isEmpty {
+            throw SettingsError("EDC_WHITELIST_CRLS goes with EDC_WHITELIST_TRUST_ANCHORS")
+        }
         if let listen = environment["EDC_WHITELIST_LISTEN"], !listen.isEmpty {
             let parts = listen.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) else {
@@ -206,6 +212,12 @@ public struct WhitelistSettings: Sendable {
     public var certificateFile: String?
     public var privateKeyFile: String?
     public var intermediatesFile: String?
+    /// How DRIMboxes judge the signer (as `edc-agent --trust-anchor … --expected-subject … --crl …`):
+    /// EDC refuses to start, and to publish, with a signer they would refuse. Without anchors,
+    /// only the signer certificate itself is checked (validity, key usage, subject).
+    public var trustAnchorsFile: String?
+    public var expectedSubject: String?
+    public var revocationListFiles: [String] = []
     /// XML namespace written in the list.
     public var namespace = namespaces[0]
     /// Run the background publisher (tests may drive publication by hand).

@@ -37,6 +37,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     let dispatcher = OutboxDispatcher()
     let store = Store(database: app.db, clock: settings.clock, onCommit: dispatcher.committed)
     let signing = try WhitelistSigningSetup.load(settings: settings, logger: app.logger)
+    try await signing.checkSigner(namespace: WhitelistNamespace(rawValue: settings.whitelist.namespace), at: settings.clock(), logger: app.logger)
     let current = CurrentWhitelist()
     var publisher = WhitelistPublisher(
         store: store,
@@ -44,6 +45,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         signerSubject: signing.identity.certificate.subject.description, current: current, logger: app.logger)
     publisher.observer.omittedEntries = { EDCMetrics.whitelistOmittedEntries.set(Double($0)) }
     publisher.observer.publicationFailed = { EDCMetrics.whitelistPublicationFailures.increment() }
+    publisher.signerCheck = signing.judge
     let hasher = PasswordHasher(threads: settings.signIn.passwordThreads, maximumWaiting: settings.signIn.passwordQueue)
     let accounts = Accounts(store: store, passwordCost: settings.passwordCost, hasher: hasher, maximumTokenLifetime: TimeInterval(settings.maximumTokenLifetimeDays) * 86_400)
     app.edc = EDCServices(

@@ -37,6 +37,9 @@ public struct WhitelistPublisher: Sendable {
     var attempts = 3
     /// Runs between signing and storing, with no lock held (tests change the registry here).
     var afterSigning: @Sendable () async throws -> Void = {}
+    /// The DRIMboxes' judgement of the signer (anchors, expected subject, CRLs): a version is
+    /// signed only when a list from this signer passes it at the generation time.
+    public var signerCheck: WhitelistVerifier?
 
     public init(store: Store, signer: WhitelistSigner, signerSubject: String, current: CurrentWhitelist, logger: Logger) {
         self.store = store
@@ -83,6 +86,13 @@ public struct WhitelistPublisher: Sendable {
                 var generatedAt = Date(timeIntervalSince1970: store.clock().timeIntervalSince1970.rounded(.down))
                 if let previous = snapshot.latestGeneratedAt, generatedAt <= previous {
                     generatedAt = Date(timeIntervalSince1970: previous.timeIntervalSince1970.rounded(.down) + 1)
+                }
+                if let signerCheck {
+                    do {
+                        try await signer.selfCheck(with: signerCheck, at: generatedAt)
+                    } catch {
+                        throw SignerRefused(reason: error)
+                    }
                 }
                 signed = (try signer.sign(WhitelistDocument(generatedAt: generatedAt, entries: snapshot.entries), signingTime: generatedAt), generatedAt)
                 FaultInjection.point("whitelist.signed")
@@ -233,6 +243,13 @@ public actor PublicationLoop {
             publisher.logger.error("white list publication failed; the previous version stays served", metadata: ["error": .string(String(reflecting: error))])
         }
     }
+}
+
+/// The signer would be refused by the DRIMboxes (expired, revoked, not chaining to the anchors,
+/// wrong subject): nothing is published, the previous version stays served.
+public struct SignerRefused: Error, CustomStringConvertible {
+    public let reason: WhitelistVerificationError
+    public var description: String { "the white list signer would be refused by DRIMboxes: \(reason)" }
 }
 
 /// Every snapshot went stale before it could be stored (the registry kept changing): the events

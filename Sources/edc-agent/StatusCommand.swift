@@ -75,7 +75,7 @@ struct CheckURLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-url",
         abstract: "Exit 0 only when the URL's host is a listed db FQDN of the installed white list (no network).",
-        discussion: "Exit codes: 0 listed, 1 not listed (or not an https:// or http:// URL with a host), 2 no verified list installed."
+        discussion: "Only https:// URLs can be listed (any port). Exit codes: 0 listed, 1 not listed (or not an https:// URL with a plain host), 2 no verified list installed."
     )
 
     @Argument(help: "The URL to check, e.g. https://db1.12.mesimagesmedicales.fr/wado?…")
@@ -85,16 +85,11 @@ struct CheckURLCommand: ParsableCommand {
     var stateDirectory: String
 
     func run() throws {
-        let directory = StateDirectory(url: URL(fileURLWithPath: stateDirectory))
-        // peers.json is used only when it was derived from the installed (verified) list.
-        guard let bytes = directory.installedBytes(), let peers = try? directory.readPeers(),
-              peers.listSHA256 == StateDirectory.sha256(bytes) else {
-            FileHandle.standardError.write(Data("ERROR: no verified list installed in \(stateDirectory) (run edc-agent sync)\n".utf8))
-            throw AgentExit.usageOrIO
-        }
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
+        let peers = try InstalledPeers.load(stateDirectory)
+        // Only https: over plain http the peer is not authenticated, so its being listed proves nothing.
+        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "https",
               var host = components.host?.lowercased(), !host.isEmpty, components.user == nil, components.password == nil else {
-            FileHandle.standardError.write(Data("NOT LISTED: \(url.debugDescription) is not an http(s) URL with a plain host\n".utf8))
+            FileHandle.standardError.write(Data("NOT LISTED: \(url.debugDescription) is not an https:// URL with a plain host\n".utf8))
             throw AgentExit.invalid
         }
         if host.hasSuffix(".") { host.removeLast() }

@@ -31,7 +31,10 @@ struct EDCAgentNginxTests {
         var conf: URL { directory.appendingPathComponent("nginx.conf") }
         var nginx: String { "/usr/sbin/nginx -p \(directory.path) -c \(conf.path)" }
 
-        init() throws {
+        /// `serverCertificate`: the certificate nginx presents ("server": a self-signed localhost
+        /// one; a peer's name: that peer's certificate, as a DRIMbox whose server and client
+        /// certificates are one).
+        init(serverCertificate: String = "server") throws {
             workspace = try EDCAgentSyncTests.Workspace()
             port = try freePort()
             func openssl(_ arguments: [String]) throws {
@@ -63,8 +66,8 @@ struct EDCAgentNginxTests {
                     map $ssl_client_s_dn $edc_peer { default ""; include \(map.path); }
                     server {
                         listen 127.0.0.1:\(port) ssl;
-                        ssl_certificate \(path("server.pem"));
-                        ssl_certificate_key \(path("server.key"));
+                        ssl_certificate \(path("\(serverCertificate).pem"));
+                        ssl_certificate_key \(path("\(serverCertificate).key"));
                         ssl_client_certificate \(path("ca.pem"));
                         ssl_verify_client on;
                         location / {
@@ -198,6 +201,48 @@ struct EDCAgentNginxTests {
         #expect(try site.sync().status == 0)
         try site.expectStatus("a", 403, "A removed")
         try site.expectStatus("b", 200, "B still listed")
+    }
+
+    @Test("check-peer: the listed DN with a verifying chain exits 0; another DN, an unknown CA, an unlisted FQDN or a closed port do not")
+    func checkPeer() throws {
+        let site = try Site(serverCertificate: "a")
+        try Data().write(to: site.map)
+        try site.start()
+        defer { site.stop() }
+        try site.publish([Self.peerA, Self.peerB], generated: 0, signed: 0)
+        let synced = try site.sync()
+        #expect(synced.status == 0, "\(synced.output)")
+        let ca = site.directory.appendingPathComponent("ca.pem").path
+        func checkPeer(_ fqdn: String, port: Int? = nil, _ extra: [String] = ["--ca-file", ca]) throws -> ProcessRunner.Result {
+            try AgentProcess.run(["check-peer", fqdn, "--state-dir", site.workspace.state.path, "--connect-to", "127.0.0.1", "--port", String(port ?? site.port), "--timeout", "5"] + extra)
+        }
+
+        let listed = try checkPeer("db1.1.mesimagesmedicales.fr")
+        #expect(listed.status == 0, "\(listed.output)")
+        #expect(listed.standardOutput.contains("certificate subject: \(Self.peerA.listDN)"))
+        #expect(listed.standardOutput.contains("subject: MATCHES the listed DN"))
+        #expect(listed.standardOutput.contains("chain: VERIFIES for db1.1.mesimagesmedicales.fr"))
+
+        // Peer B's name, answered by a server presenting peer A's certificate.
+        let other = try checkPeer("db1.2.mesimagesmedicales.fr")
+        #expect(other.status == 1, "\(other.output)")
+        #expect(other.standardOutput.contains("subject: DIFFERS from the listed DN"))
+        #expect(other.standardOutput.contains("chain: FAILS"))
+        #expect(other.standardError.contains("MISMATCH: db1.2.mesimagesmedicales.fr presents another subject than the listed DN and has a chain that does not verify"))
+
+        // The test CA is not among the system's roots.
+        let systemRoots = try checkPeer("db1.1.mesimagesmedicales.fr", [])
+        #expect(systemRoots.status == 1, "\(systemRoots.output)")
+        #expect(systemRoots.standardOutput.contains("subject: MATCHES the listed DN"))
+        #expect(systemRoots.standardOutput.contains("chain: FAILS"))
+
+        let unlisted = try checkPeer("db1.3.mesimagesmedicales.fr")
+        #expect(unlisted.status == 1, "\(unlisted.output)")
+        #expect(unlisted.standardError.contains("NOT LISTED: db1.3.mesimagesmedicales.fr"))
+
+        let closed = try checkPeer("db1.1.mesimagesmedicales.fr", port: try freePort())
+        #expect(closed.status == 3, "\(closed.output)")
+        #expect(closed.standardError.hasPrefix("UNREACHABLE: db1.1.mesimagesmedicales.fr:"))
     }
 }
 

@@ -186,7 +186,7 @@ struct EDCAgentSyncTests {
     @Test("check-url accepts only the listed db FQDNs, whatever the URL's port, path, case or trailing dot", arguments: [
         ("https://db1.1.mesimagesmedicales.fr/wado?studyUID=1.2.3", Int32(0)),
         ("https://DB1.2.MesImagesMedicales.fr.:8443/x", 0),
-        ("http://db1.1.mesimagesmedicales.fr/", 0),
+        ("http://db1.1.mesimagesmedicales.fr/", 1),
         ("https://vi1.1.mesimagesmedicales.fr/", 1),
         ("https://db1.9.mesimagesmedicales.fr/", 1),
         ("https://db1.1.mesimagesmedicales.fr@attaquant.example/", 1),

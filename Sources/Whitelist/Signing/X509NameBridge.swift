@@ -58,3 +58,16 @@ enum X509NameBridge {
         textName(name)?.value ?? name.description
     }
 }
+
+/// Certificate names as the white list writes them, for tools that compare a presented
+/// certificate with a listed DN (e.g. `edc-agent check-peer`).
+public enum CertificateNames {
+    /// RFC 4514 text of `name`, most significant attribute last, as in the list's `dn` elements.
+    public static func text(_ name: X509.DistinguishedName) -> String { X509NameBridge.text(name) }
+
+    /// Whether `name` is the RFC 4514 DN `listed`, compared on attribute types and values.
+    public static func name(_ name: X509.DistinguishedName, matches listed: String) -> Bool {
+        guard let listedName = try? EDCDomain.DistinguishedName(listed), let actual = X509NameBridge.textName(name) else { return false }
+        return actual.matches(listedName)
+    }
+}

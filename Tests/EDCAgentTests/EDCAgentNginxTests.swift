@@ -29,7 +29,7 @@ struct EDCAgentNginxTests {
         var directory: URL { workspace.directory }
         var map: URL { directory.appendingPathComponent("peers.map") }
         var conf: URL { directory.appendingPathComponent("nginx.conf") }
-        var nginx: String { "/usr/sbin/nginx -p \(directory.path) -c \(conf.path)" }
+        var nginx: String { process.command }
 
         /// `serverCertificate`: the certificate nginx presents ("server": a self-signed localhost
         /// one; a peer's name: that peer's certificate, as a DRIMbox whose server and client
@@ -37,20 +37,11 @@ struct EDCAgentNginxTests {
         init(serverCertificate: String = "server") throws {
             workspace = try EDCAgentSyncTests.Workspace()
             port = try freePort()
-            func openssl(_ arguments: [String]) throws {
-                let result = try ProcessRunner.runTool("openssl", arguments)
-                guard result.status == 0 else { throw SyncTestError("openssl \(arguments.first ?? ""): \(result.output)") }
-            }
             let path = { (name: String) in self.directory.appendingPathComponent(name).path }
-            try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"),
-                         "-subj", "/C=FR/O=IGC-Santé TEST/CN=AC TEST (not IGC-Santé)", "-utf8", "-days", "2"])
-            try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("server.key"), "-out", path("server.pem"),
-                         "-subj", "/CN=localhost", "-days", "2"])
+            try OpenSSL.certificate("ca", subject: "/C=FR/O=IGC-Santé TEST/CN=AC TEST (not IGC-Santé)", in: directory)
+            try OpenSSL.certificate("server", subject: "/CN=localhost", in: directory)
             for peer in [EDCAgentNginxTests.peerA, EDCAgentNginxTests.peerB, Peer(name: "c", subject: "/C=FR/O=Inconnu, SA/CN=db1.3.mesimagesmedicales.fr", listDN: "", identifiant: "3")] {
-                try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("\(peer.name).key"), "-out", path("\(peer.name).csr"),
-                             "-subj", peer.subject, "-utf8"])
-                try openssl(["x509", "-req", "-in", path("\(peer.name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
-                             "-out", path("\(peer.name).pem"), "-days", "2"])
+                try OpenSSL.certificate(peer.name, subject: peer.subject, in: directory, issuer: "ca")
             }
             try """
                 worker_processes 1;
@@ -96,31 +87,14 @@ struct EDCAgentNginxTests {
             try workspace.sync(["--nginx-map", map.path, "--nginx-hosts", hosts.path, "--nginx-test-command", "\(nginx) -t", "--reload-command", "\(nginx) -s reload"])
         }
 
-        private var master: Process?
+        private(set) lazy var process = NginxProcess(prefix: directory, conf: conf)
 
-        /// Starts nginx in the foreground (`daemon off`) as a child of the test, and waits (bounded)
-        /// until it answers.
+        /// Starts nginx and waits (bounded) until it answers.
         func start() throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-            process.arguments = ["-p", directory.path, "-c", conf.path]
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            master = process
-            let deadline = Date().addingTimeInterval(10)
-            while try status("c") == -1 || status("c") == 0, Date() < deadline, process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
-            guard process.isRunning else {
-                throw SyncTestError("nginx did not start: \((try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")")
-            }
+            try process.start { let code = try status("c"); return code != -1 && code != 0 }
         }
 
-        func stop() {
-            guard let master else { return }
-            kill(master.processIdentifier, SIGTERM)
-            master.waitUntilExit()
-        }
+        func stop() { process.stop() }
 
         /// The HTTP status nginx gives the peer's client certificate.
         func status(_ peer: String) throws -> Int {

@@ -14,27 +14,11 @@ struct EDCAgentRevocationTests {
         in workspace: Workspace, name: String, caCertificate: String, caKey: String, revoking: [String] = [],
         lastUpdate: String = "20260901000000Z", nextUpdate: String = "20261001000000Z", der: Bool = false
     ) throws -> String {
-        let directory = workspace.path("ca-\(name)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let config = directory.appendingPathComponent("ca.cnf")
-        try Data("[ ca ]\ndefault_ca = edc\n[ edc ]\ndatabase = \(directory.path)/index.txt\ncrlnumber = \(directory.path)/crlnumber\ndefault_md = sha256\n".utf8).write(to: config)
-        try Data().write(to: directory.appendingPathComponent("index.txt"))
-        try Data("01\n".utf8).write(to: directory.appendingPathComponent("crlnumber"))
-        let ca = ["-config", config.path, "-keyfile", workspace.path(caKey).path, "-cert", workspace.path(caCertificate).path]
-        for certificate in revoking {
-            try openssl(["ca"] + ca + ["-revoke", workspace.path(certificate).path])
-        }
-        let pem = workspace.path("\(name).crl.pem").path
-        try openssl(["ca"] + ca + ["-gencrl", "-crl_lastupdate", lastUpdate, "-crl_nextupdate", nextUpdate, "-out", pem])
-        guard der else { return pem }
-        let derPath = workspace.path("\(name).crl").path
-        try openssl(["crl", "-in", pem, "-outform", "DER", "-out", derPath])
-        return derPath
-    }
-
-    static func openssl(_ arguments: [String]) throws {
-        let result = try ProcessRunner.runTool("openssl", arguments)
-        guard result.status == 0 else { throw TestFailure("openssl \(arguments.prefix(2).joined(separator: " ")): \(result.output)") }
+        let output = workspace.path(der ? "\(name).crl" : "\(name).crl.pem").path
+        try OpenSSL.crl(
+            caCertificate: workspace.path(caCertificate).path, caKey: workspace.path(caKey).path, revoking: revoking.map { workspace.path($0).path },
+            lastUpdate: lastUpdate, nextUpdate: nextUpdate, output: output, der: der, work: workspace.path("ca-\(name)"))
+        return output
     }
 
     static func verify(_ workspace: Workspace, crls: [String]) throws -> ProcessRunner.Result {
@@ -115,10 +99,7 @@ struct EDCAgentRevocationTests {
     @Test("a CRL of another PKI only is a configuration mistake, refused")
     func unrelatedCRL() throws {
         let workspace = try Workspace()
-        try Self.openssl([
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", workspace.path("stranger.key").path,
-            "-out", workspace.path("stranger.pem").path, "-subj", "/CN=Une autre AC/O=Ailleurs", "-days", "3650",
-        ])
+        try OpenSSL.certificate("stranger", subject: "/CN=Une autre AC/O=Ailleurs", in: workspace.directory, extensions: OpenSSL.caExtensions, days: 3650)
         let crl = try Self.crl(in: workspace, name: "stranger", caCertificate: "stranger.pem", caKey: "stranger.key")
         let result = try Self.verify(workspace, crls: [crl])
         #expect(result.status == 1, "\(result.output)")
@@ -148,7 +129,7 @@ struct EDCAgentRevocationTests {
         let now = Date()
         let signer = WhitelistSigner(identity: EDCAgentVerifyTests.pki.signingIdentity)
         try Data(try signer.sign(WhitelistDocument(generatedAt: now, entries: []), signingTime: now)).write(to: workspace.path("list.xml"))
-        let dates = (Self.crlDate(now.addingTimeInterval(-86_400)), Self.crlDate(now.addingTimeInterval(30 * 86_400)))
+        let dates = (OpenSSL.date(now.addingTimeInterval(-86_400)), OpenSSL.date(now.addingTimeInterval(30 * 86_400)))
         func sync(_ crl: String) throws -> ProcessRunner.Result {
             try AgentProcess.run([
                 "sync", "--once", "--url", workspace.path("list.xml").absoluteString, "--state-dir", state,
@@ -171,13 +152,5 @@ struct EDCAgentRevocationTests {
         #expect(second.status == 1, "\(second.output)")
         #expect(second.standardError.contains("[signer.revoked]"))
         #expect(try Data(contentsOf: workspace.path("state/liste-blanche.xml")) == installed)
-    }
-
-    static func crlDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
-        return formatter.string(from: date)
     }
 }

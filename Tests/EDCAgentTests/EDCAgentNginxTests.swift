@@ -66,6 +66,11 @@ struct EDCAgentNginxTests {
                             default_type text/plain;
                             return 200 "peer $edc_peer\\n";
                         }
+                        # A large file, for a download in flight across a reload.
+                        location = /big.bin {
+                            if ($edc_peer = "") { return 403; }
+                            root \(directory.path);
+                        }
                     }
                 }
                 """.write(to: conf, atomically: true, encoding: .utf8)
@@ -78,7 +83,7 @@ struct EDCAgentNginxTests {
             }
             let bytes = try WhitelistSigner(identity: EDCAgentSyncTests.pki.signingIdentity)
                 .sign(WhitelistDocument(generatedAt: EDCAgentSyncTests.now.addingTimeInterval(generated), entries: entries), signingTime: EDCAgentSyncTests.now.addingTimeInterval(signed))
-            try Data(bytes).write(to: workspace.source)
+            try Data(bytes).write(to: workspace.source, options: .atomic)
         }
 
         var hosts: URL { directory.appendingPathComponent("hosts.map") }
@@ -176,6 +181,77 @@ struct EDCAgentNginxTests {
         try site.expectStatus("a", 403, "A removed")
         try site.expectStatus("b", 200, "B still listed")
     }
+
+    @Test("a sync killed before the reload leaves nginx as it was and the next sync reloads; a download in flight across the reload completes")
+    func killedBeforeReloadAndConnectionKept() throws {
+        let site = try Site()
+        try Data().write(to: site.map)
+        try site.start()
+        defer { site.stop() }
+        try site.publish([Self.peerA], generated: -3600, signed: -600)
+        #expect(try site.sync().status == 0)
+        try site.expectStatus("a", 200, "A listed")
+
+        // A downloads 64 MiB and stops reading after the first bytes: the response is in flight.
+        let size = 64 << 20
+        try Data(count: size).write(to: site.directory.appendingPathComponent("big.bin"))
+        let client = try LineProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", Self.slowClient, "127.0.0.1", String(site.port),
+            site.directory.appendingPathComponent("a.pem").path, site.directory.appendingPathComponent("a.key").path])
+        defer { client.stop() }
+        let started = try client.readLine()
+        #expect(started == "STARTED 200 \(size)", "\(started ?? "no output")")
+
+        // A list adding B; the run is killed after the maps are written and checked, before the reload.
+        try site.publish([Self.peerA, Self.peerB], generated: -3600, signed: -60)
+        let killed = try ProcessRunner.run(try BuiltProduct.url("edc-agent"), ["sync", "--url", site.workspace.source.absoluteString,
+            "--signer-cert", site.workspace.path(TestPKI.FileName.signer).path, "--state-dir", site.workspace.state.path, "--once",
+            "--nginx-map", site.map.path, "--nginx-test-command", "\(site.nginx) -t", "--reload-command", "\(site.nginx) -s reload"],
+            environment: ProcessInfo.processInfo.environment.merging(["EDC_AGENT_FAULT_KILL_AT": "before-reload"]) { $1 })
+        #expect(killed.signal == SIGKILL, "\(killed.output)")
+        #expect(try String(contentsOf: site.map, encoding: .utf8).contains(Self.peerB.identifiant), "the new map is in place")
+        #expect(try site.status("b") == 403, "not reloaded: nginx still serves the map it loaded")
+
+        // The next run sees the map was never reloaded for the installed list, and reloads.
+        let next = try site.sync()
+        #expect(next.status == 0, "\(next.output)")
+        #expect(next.standardOutput.contains("RELOADED"), "\(next.output)")
+        try site.expectStatus("b", 200, "B after the reload")
+        try site.expectStatus("a", 200, "A still listed")
+
+        // The old worker finished the download it had started: every byte arrived on the same connection.
+        client.send("go")
+        let done = try client.readLine()
+        #expect(done == "DONE \(size)", "\(done ?? "no output")")
+    }
+
+    /// Downloads /big.bin over mutual TLS, prints "STARTED <status> <length>" after the first
+    /// bytes, waits for a line on its input, then reads the rest and prints "DONE <bytes read>".
+    static let slowClient = #"""
+        import socket, ssl, sys
+        host, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        context.load_cert_chain(cert, key)
+        connection = context.wrap_socket(socket.create_connection((host, port), timeout=60))
+        connection.sendall(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = connection.recv(65536)
+            if not chunk: break
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next((int(l.split(":", 1)[1]) for l in lines if l.lower().startswith("content-length:")), -1)
+        print("STARTED", lines[0].split(" ")[1], length, flush=True)
+        sys.stdin.readline()
+        received = len(body)
+        while received < length:
+            chunk = connection.recv(1 << 20)
+            if not chunk: break
+            received += len(chunk)
+        print("DONE", received, flush=True)
+        """#
 
     @Test("check-peer: the listed DN with a verifying chain exits 0; another DN, an unknown CA, an unlisted FQDN or a closed port do not")
     func checkPeer() throws {

@@ -31,7 +31,7 @@ struct EDCAgentSyncTests {
         @discardableResult
         func publish(count: Int, generated: TimeInterval, signed: TimeInterval, pki: TestPKI = EDCAgentSyncTests.pki, denomination: String = "Opérateur") throws -> Data {
             let bytes = Data(try EDCAgentSyncTests.list(count: count, generated: generated, signed: signed, pki: pki, denomination: denomination))
-            try bytes.write(to: source)
+            try bytes.write(to: source, options: .atomic)  // a running `sync --interval` never reads half a file
             return bytes
         }
 
@@ -147,6 +147,24 @@ struct EDCAgentSyncTests {
         // And the older list it replaced is now a rollback.
         try Data(EDCAgentSyncTests.list(count: 1, generated: -3600, signed: -600)).write(to: workspace.source)
         #expect(try workspace.sync().status == 1)
+    }
+
+    @Test("--interval keeps checking: a list published while it runs is installed by a later round, without restarting it")
+    func interval() throws {
+        let workspace = try Workspace()
+        try workspace.publish(count: 1, generated: -3600, signed: -600)
+        let agent = try LineProcess(try BuiltProduct.url("edc-agent"), ["sync", "--url", workspace.source.absoluteString,
+            "--signer-cert", workspace.path(TestPKI.FileName.signer).path, "--state-dir", workspace.state.path, "--interval", "1"])
+        defer { agent.stop() }
+        let first = try agent.readLine()
+        #expect(first?.contains("INSTALLED: 1 entries") == true, "\(first ?? "no output")")
+
+        let newer = try workspace.publish(count: 2, generated: -3600, signed: -60)
+        // Rounds that find the same list say CURRENT; the one after the publication installs it.
+        let second = try agent.readLine { !$0.contains("CURRENT") }
+        #expect(second?.contains("INSTALLED: 2 entries") == true, "\(second ?? "no output")")
+        #expect(workspace.installed == newer)
+        #expect(agent.process.isRunning)
     }
 
     @Test("a sync killed at any point leaves a complete, verified list and consistent peers; the next run completes the work", arguments: [

@@ -99,3 +99,49 @@ final class NginxProcess {
         self.master = nil
     }
 }
+
+/// A child process the test talks to line by line (its standard input and output are pipes).
+final class LineProcess {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+
+    init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The next line of standard output, or nil at its end.
+    func readLine() throws -> String? {
+        var line = Data()
+        while true {
+            guard let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty else {
+                return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+            }
+            if byte == Data("\n".utf8) { return String(decoding: line, as: UTF8.self) }
+            line.append(byte)
+        }
+    }
+
+    /// Reads lines until one satisfies `wanted` (nil when the output ends first).
+    func readLine(where wanted: (String) -> Bool) throws -> String? {
+        while let line = try readLine() {
+            if wanted(line) { return line }
+        }
+        return nil
+    }
+
+    func send(_ line: String) {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}

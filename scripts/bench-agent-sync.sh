@@ -12,22 +12,12 @@ set -euo pipefail
 
 ENTRIES="${1:-10000}"
 RUNS="${2:-7}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="$ROOT/Benchmarks"
-
-for tool in /usr/bin/time:time /usr/sbin/nginx:nginx curl:curl bc:bc; do
-    if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
-        echo "installing ${tool##*:} ..." >&2
-        if [ "$(id -u)" = 0 ]; then apt-get install -y -q "${tool##*:}" >/dev/null; else sudo apt-get install -y -q "${tool##*:}" >/dev/null; fi
-    fi
-done
-
-# As it ships to DRIMbox vendors: release, Swift runtime linked statically.
-BUILD=(swift build -c release --static-swift-stdlib --package-path "$BENCH")
-echo "building release binaries (Benchmarks package) ..." >&2
-"${BUILD[@]}" --product whitelist-fixture >&2
-"${BUILD[@]}" --product edc-agent >&2
-BIN="$("${BUILD[@]}" --show-bin-path)"
+source "$(dirname "${BASH_SOURCE[0]}")/bench/common.sh"
+need_package /usr/bin/time time
+need_package /usr/sbin/nginx nginx
+need_package curl curl
+need_package bc bc
+build_static whitelist-fixture edc-agent
 
 WORK="$(mktemp -d)"
 NGINX_PID=""
@@ -40,21 +30,6 @@ trap cleanup EXIT
 "$BIN/whitelist-fixture" "$WORK" "$ENTRIES" 1 >/dev/null
 LIST="$WORK/list.xml"
 SIGNER="$WORK/test-signer.pem"
-
-sample() { # LABEL command...: appends "LABEL WALL_SECONDS PEAK_RSS_KIB" to $WORK/samples
-    local label="$1"; shift
-    local start end
-    start="$EPOCHREALTIME"
-    /usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
-        echo "FAILED: $label" >&2; cat "$WORK/stderr.txt" >&2; exit 1; }
-    end="$EPOCHREALTIME"
-    echo "$label $(echo "$end - $start" | bc -l) $(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")" >>"$WORK/samples"
-}
-summary() { # LABEL: median wall seconds and largest peak RSS
-    awk -v label="$1" '$1 == label { print $2, $3 }' "$WORK/samples" | sort -n |
-        awk '{ wall[NR] = $1; if ($2 > rss) rss = $2 } END { print wall[int((NR + 1) / 2)], rss }'
-}
-
 
 : >"$WORK/samples"
 "$BIN/edc-agent" sync --once --url "file://$LIST" --signer-cert "$SIGNER" --state-dir "$WORK/warm" >/dev/null  # page cache

@@ -11,25 +11,14 @@ set -euo pipefail
 
 ENTRIES="${1:-10000}"
 RUNS="${2:-7}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="$ROOT/Benchmarks"
-
-need_package() { # command, Debian package
-    if ! command -v "$1" >/dev/null 2>&1 || { [ "$1" = /usr/bin/time ] && ! /usr/bin/time -v true >/dev/null 2>&1; }; then
-        echo "installing $2 ..." >&2
-        if [ "$(id -u)" = 0 ]; then apt-get install -y -q "$2" >/dev/null; else sudo apt-get install -y -q "$2" >/dev/null; fi
-    fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/bench/common.sh"
 need_package /usr/bin/time time
 need_package xmlsec1 xmlsec1
+need_package bc bc
 
 # edc-agent is measured as it ships to DRIMbox vendors: release, Swift runtime linked statically
 # (a single binary that needs only libxml2 and libc on the DRIMbox).
-BUILD=(swift build -c release --static-swift-stdlib --package-path "$BENCH")
-echo "building release binaries (Benchmarks package) ..." >&2
-"${BUILD[@]}" --product whitelist-fixture >&2
-"${BUILD[@]}" --product edc-agent >&2
-BIN="$("${BUILD[@]}" --show-bin-path)"
+build_static whitelist-fixture edc-agent
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -40,24 +29,7 @@ ROOT_CA="$WORK/test-root-ca.pem"
 INTERMEDIATE="$WORK/test-organisations-ca.pem"
 SIGNER="$WORK/test-signer.pem"
 
-# One run of a command: appends "LABEL WALL_SECONDS PEAK_RSS_KIB" to $WORK/samples. Wall time is
-# bash $EPOCHREALTIME around the process (GNU time's own figure is rounded to 10 ms); peak RSS is
-# GNU time's "Maximum resident set size".
-sample() {
-    local label="$1"; shift
-    local start end
-    start="$EPOCHREALTIME"
-    /usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
-        echo "FAILED: $label" >&2; cat "$WORK/stderr.txt" >&2; exit 1; }
-    end="$EPOCHREALTIME"
-    echo "$label $(echo "$end - $start" | bc -l) $(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")" >>"$WORK/samples"
-}
 
-# summary LABEL: median wall seconds and largest peak RSS over the samples of LABEL.
-summary() {
-    awk -v label="$1" '$1 == label { print $2, $3 }' "$WORK/samples" | sort -n |
-        awk '{ wall[NR] = $1; if ($2 > rss) rss = $2 } END { print wall[int((NR + 1) / 2)], rss }'
-}
 
 AGENT_CHAIN_CMD=("$BIN/edc-agent" verify "$LIST" --trust-anchor "$ROOT_CA" --intermediate "$INTERMEDIATE")
 XMLSEC_CHAIN_CMD=(xmlsec1 --verify --trusted-pem "$ROOT_CA" --untrusted-pem "$INTERMEDIATE" --id-attr:Id SignedProperties "$LIST")

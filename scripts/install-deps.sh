@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages EDC needs to build, run and test, when they are missing.
-# Usage: scripts/install-deps.sh [run|test]   (Debian; run as root or with sudo)
+# Usage: scripts/install-deps.sh [run|test|package]   (Debian; run as root or with sudo)
+# package: what scripts/package-agent.sh needs (test includes it: the test command builds the package).
 set -euo pipefail
 mode=${1:-test}
 
 packages=(libxml2-dev libsqlite3-dev pkg-config)
-if [ "$mode" = test ]; then
-    packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl)
-fi
+case "$mode" in
+    test) packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl dpkg-dev binutils gzip) ;;
+    package) packages+=(dpkg-dev binutils gzip) ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -18,20 +18,7 @@ fail() { printf 'package-agent: %s\n' "$*" >&2; exit 1; }
 step "Tools"
 # dpkg-dev: dpkg-shlibdeps (versions in Depends, and a cross-check); binutils: strip, objdump, readelf;
 # libxml2-dev and pkg-config: to build (the CLibXML2 target).
-packages=(dpkg-dev binutils libxml2-dev pkg-config gzip)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "Installing Debian packages: ${missing[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-    echo "Debian packages present: ${packages[*]}"
-fi
+scripts/install-deps.sh package
 command -v swift >/dev/null || fail "swift is not on PATH: install the Swift toolchain first"
 swift --version 2>&1 | head -1
 arch=$(dpkg --print-architecture)

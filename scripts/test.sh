@@ -22,6 +22,10 @@ echo "== tests on PostgreSQL (database-backed targets)"
 edc_pg_start 54329
 EDC_TEST_DATABASE_URL="$EDC_PG_URL" swift test --skip-build --filter 'AppTests|PersistenceTests|AccountsTests' 2>&1 | tee "$logs/postgres.log"
 
+echo "== edc-agent package (release build, .deb, its own checks)"
+scripts/package-agent.sh >"$logs/package.log" 2>&1 || { tail -n 60 "$logs/package.log"; echo "the package script failed"; exit 1; }
+grep -E '^ok: |^Depends' "$logs/package.log"; tail -n 1 "$logs/package.log"
+
 # Both runs passed (set -e and pipefail stop at the first failure): one closing line for both.
 count() { sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .* passed.*/\1/p' "$1" | tail -n 1; }
 sqlite=$(count "$logs/sqlite.log"); postgres=$(count "$logs/postgres.log")

@@ -76,12 +76,12 @@ struct EDCAgentNginxTests {
                 """.write(to: conf, atomically: true, encoding: .utf8)
         }
 
-        func publish(_ peers: [Peer], generated: TimeInterval, signed: TimeInterval) throws {
+        func publish(_ peers: [Peer], generated: TimeInterval, signed: TimeInterval, pki: TestPKI = EDCAgentSyncTests.pki) throws {
             let entries = peers.map {
                 WhitelistEntry(identifiant: $0.identifiant, db: "db1.\($0.identifiant).mesimagesmedicales.fr", vi: "vi1.\($0.identifiant).mesimagesmedicales.fr",
                                denomination: "Opérateur \($0.identifiant)", certificateDN: $0.listDN)
             }
-            let bytes = try WhitelistSigner(identity: EDCAgentSyncTests.pki.signingIdentity)
+            let bytes = try WhitelistSigner(identity: pki.signingIdentity)
                 .sign(WhitelistDocument(generatedAt: EDCAgentSyncTests.now.addingTimeInterval(generated), entries: entries), signingTime: EDCAgentSyncTests.now.addingTimeInterval(signed))
             try Data(bytes).write(to: workspace.source, options: .atomic)
         }
@@ -160,8 +160,10 @@ struct EDCAgentNginxTests {
         #expect(hosts == [#""db1.1.mesimagesmedicales.fr" "1";"#, #""db1.2.mesimagesmedicales.fr" "2";"#])
         try site.expectStatus("a", 200, "A still listed")
 
-        // Bad lists: nothing changes — not the map, not nginx.
+        // Bad lists: nothing changes — not the installed list, not the maps, not nginx.
         let mapBefore = try Data(contentsOf: site.map)
+        let hostsBefore = try Data(contentsOf: site.hosts)
+        let installedBefore = try #require(site.workspace.installed)
         try site.publish([Self.peerA], generated: -7200, signed: -60)  // rollback (older generation)
         #expect(try site.sync().status == 1)
         var tampered = try String(contentsOf: site.workspace.source, encoding: .utf8)
@@ -171,9 +173,25 @@ struct EDCAgentNginxTests {
         #expect(try site.sync().status == 1)
         // (AsyncHTTPClient retries a refused connection until the deadline: a short one here.)
         #expect(try site.sync(url: "http://127.0.0.1:1/liste-blanche.xml", ["--timeout", "2"]).status == 3)
+        try site.publish([Self.peerA, Self.peerB, Peer(name: "c", subject: "", listDN: "CN=db1.3.mesimagesmedicales.fr,OU=318751275100020,O=Inconnu\\, SA,C=FR", identifiant: "3")],
+                         generated: 0, signed: 0, pki: EDCAgentSyncTests.foreign)  // signed by another key
+        #expect(try site.sync().status == 1)
+        try site.publish([Self.peerA, Self.peerB], generated: 0, signed: 0)  // a good list, served cut short or too large
+        let server = try ListServer(file: site.workspace.source)
+        defer { server.stop() }
+        #expect(try site.sync(url: server.url("/truncated")).status == 3)
+        #expect(try site.sync(url: server.url("/liste-blanche.xml"), ["--max-size", "1000"]).status == 1)
+        #expect(site.workspace.installed == installedBefore)
         #expect(try Data(contentsOf: site.map) == mapBefore)
+        #expect(try Data(contentsOf: site.hosts) == hostsBefore)
         try site.expectStatus("a", 200, "A after bad lists")
         try site.expectStatus("b", 200, "B after bad lists")
+        try site.expectStatus("c", 403, "C, listed only by the list of another key")
+        // A source that keeps failing for longer than --max-age: reported stale, and still nothing changes.
+        let stale = try site.sync(url: "http://127.0.0.1:1/liste-blanche.xml", ["--timeout", "1", "--max-age", "0"])
+        #expect(stale.status == 4 && stale.standardError.contains("STALE:"), "\(stale.output)")
+        #expect(try Data(contentsOf: site.map) == mapBefore)
+        try site.expectStatus("a", 200, "A while stale")
 
         // A newer list removes A.
         try site.publish([Self.peerB], generated: 0, signed: 60)

@@ -91,3 +91,33 @@ LUA
 
 # field NAME LINE: the value of NAME=value in LINE.
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"; }
+
+# sample LABEL COMMAND...: runs COMMAND once (output discarded) and appends
+# "LABEL WALL_SECONDS PEAK_RSS_KIB" to $WORK/samples. Wall time is bash $EPOCHREALTIME around the
+# process (GNU time's own figure is rounded to 10 ms); peak RSS is GNU time's "Maximum resident set size".
+sample() {
+    local label="$1"; shift
+    local start end
+    start="$EPOCHREALTIME"
+    /usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+        echo "FAILED: $label" >&2; cat "$WORK/stderr.txt" >&2; exit 1; }
+    end="$EPOCHREALTIME"
+    echo "$label $(echo "$end - $start" | bc -l) $(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")" >>"$WORK/samples"
+}
+
+# summary LABEL: median wall seconds and largest peak RSS over the samples of LABEL.
+summary() {
+    awk -v label="$1" '$1 == label { print $2, $3 }' "$WORK/samples" | sort -n |
+        awk '{ wall[NR] = $1; if ($2 > rss) rss = $2 } END { print wall[int((NR + 1) / 2)], rss }'
+}
+
+# build_static PRODUCT...: release builds as the agent ships (Swift runtime static), through the
+# Benchmarks package; sets BIN.
+build_static() {
+    local product
+    for product in "$@"; do
+        echo "building $product (release, static Swift runtime, Benchmarks package) ..." >&2
+        swift build -c release --static-swift-stdlib --package-path "$BENCH" --product "$product" >&2
+    done
+    BIN="$(swift build -c release --static-swift-stdlib --package-path "$BENCH" --show-bin-path)"
+}

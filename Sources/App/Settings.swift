@@ -40,6 +40,7 @@ public struct Settings: Sendable {
     /// `text` (one escaped line per event) or `json` (one JSON object per line).
     public var logFormat = LogFormat.text
     public var whitelist = WhitelistSettings()
+    public var outbox = OutboxSettings()
     /// Exclude DRIMboxes whose VA document is overdue, in the background.
     public var enforceDeadlines = true
     /// Bearer token that `/metrics` requires; `/metrics` answers 404 when nil.
@@ -196,6 +197,16 @@ public struct Settings: Sendable {
 public enum LogFormat: String, Sendable {
     case text
     case json
+}
+
+/// The outbox worker and its consumers.
+public struct OutboxSettings: Sendable {
+    public var worker = OutboxWorker.Settings()
+    /// Consumers by topic (tests and, later, the mailer and the attestation renderer register here).
+    public var consumers: [OutboxTopic: OutboxWorker.Deliver] = [:]
+    /// Run the worker loop in the background (tests may drive it by hand).
+    public var runInBackground = true
+    public init() {}
 }
 
 public struct SettingsError: Error, CustomStringConvertible {

@@ -70,8 +70,23 @@ public func configure(_ app: Application, settings: Settings) async throws {
         dispatcher.register(.registryChanged) { Task { await loop.nudge() } }
         publication = loop
     }
+    // Outbox consumers by topic (none yet for `attestation.issued` and `notification`: their
+    // events wait, visible in /metrics and /api/v1/admin/outbox, until a consumer is registered).
+    var outboxObserver = OutboxWorker.Observer()
+    outboxObserver.delivered = { EDCMetrics.outboxDelivered($0).increment() }
+    outboxObserver.failed = { EDCMetrics.outboxFailures($0, dead: $1).increment() }
+    let outboxWorker = OutboxWorker(
+        database: app.db, clock: settings.clock, consumers: settings.outbox.consumers, settings: settings.outbox.worker,
+        observer: outboxObserver, logger: app.logger)
+    app.edc.outbox = outboxWorker
+    var outbox: OutboxLoop?
+    if settings.outbox.runInBackground, !outboxWorker.consumers.isEmpty {
+        let loop = OutboxLoop(worker: outboxWorker)
+        for topic in outboxWorker.consumers.keys { dispatcher.register(topic) { Task { await loop.nudge() } } }
+        outbox = loop
+    }
     let deadlines = settings.enforceDeadlines ? DeadlineLoop(workflow: app.edc.workflow, housekeeping: app.edc.housekeeping, logger: app.logger) : nil
-    app.lifecycle.use(BackgroundWork(publication: publication, deadlines: deadlines, whitelistListener: app.edc.whitelistListener, listen: settings.whitelist.listen, passwordHasher: hasher))
+    app.lifecycle.use(BackgroundWork(publication: publication, outbox: outbox, deadlines: deadlines, whitelistListener: app.edc.whitelistListener, listen: settings.whitelist.listen, passwordHasher: hasher))
 
     app.middleware = Middlewares()
     // Outermost: its headers land on every response, errors included.

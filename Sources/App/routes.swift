@@ -59,6 +59,9 @@ func routes(_ app: Application) throws {
     admin.post("users", ":userID", "tokens", use: AdminController.issueToken)
     admin.delete("tokens", ":tokenID", use: AdminController.revokeToken)
     admin.get("audit", "verification", use: AdminController.verifyAudit)
+    admin.get("outbox", use: AdminController.outboxSummary)
+    admin.get("outbox", "dead-letters", use: AdminController.deadLetters)
+    admin.post("outbox", ":eventID", "retry", use: AdminController.retryOutboxEvent)
     admin.get("liste-blanche", "publication", use: WhitelistController.publicationStatus)
     admin.post("liste-blanche", "publication", use: WhitelistController.publishNow)
 }

@@ -193,56 +193,23 @@ public struct WhitelistPublisher: Sendable {
 
 /// Runs the publisher in the background: woken right after a commit that changed the registry,
 /// and every few seconds to pick up events written by other instances or left by a crash.
-public actor PublicationLoop {
-    private let publisher: WhitelistPublisher
-    private var task: Task<Void, Never>?
-    private var wake: AsyncStream<Void>.Continuation?
-    private let interval: Duration
+public struct PublicationLoop: Sendable {
+    private let loop: BackgroundLoop
 
     public init(publisher: WhitelistPublisher, interval: Duration = .seconds(5)) {
-        self.publisher = publisher
-        self.interval = interval
-    }
-
-    public func start() {
-        guard task == nil else { return }
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        wake = continuation
-        let publisher = self.publisher
-        let interval = self.interval
-        task = Task {
-            await Self.runOnce(publisher, force: false)
-            let ticker = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    continuation.yield()
-                }
+        loop = BackgroundLoop(interval: interval) {
+            do {
+                try await publisher.publishPending(force: false)
+            } catch {
+                publisher.observer.publicationFailed()
+                publisher.logger.error("white list publication failed; the previous version stays served", metadata: ["error": .string(String(reflecting: error))])
             }
-            for await _ in stream {
-                if Task.isCancelled { break }
-                await Self.runOnce(publisher, force: false)
-            }
-            ticker.cancel()
         }
     }
 
-    public func nudge() { wake?.yield() }
-
-    public func stop() async {
-        wake?.finish()
-        task?.cancel()
-        await task?.value
-        task = nil
-    }
-
-    private static func runOnce(_ publisher: WhitelistPublisher, force: Bool) async {
-        do {
-            try await publisher.publishPending(force: force)
-        } catch {
-            publisher.observer.publicationFailed()
-            publisher.logger.error("white list publication failed; the previous version stays served", metadata: ["error": .string(String(reflecting: error))])
-        }
-    }
+    public func start() async { await loop.start() }
+    public func nudge() async { await loop.nudge() }
+    public func stop() async { await loop.stop() }
 }
 
 /// The signer would be refused by the DRIMboxes (expired, revoked, not chaining to the anchors,

@@ -1,4 +1,5 @@
 @testable import App
+import Fluent
 import Foundation
 import Persistence
 import Testing
@@ -13,6 +14,8 @@ struct IsolationTests {
         var drimboxID: String
         var documentID: String
         var tokenID: String
+        /// An outbox event about B's requests (the outbox is for administrators only).
+        var eventID: String
     }
 
     @Test("for every route with an object in its path, operator A gets 404 on operator B's object")
@@ -32,6 +35,7 @@ struct IsolationTests {
                     case "drimboxID": return objects.drimboxID
                     case "documentID": return objects.documentID
                     case "tokenID": return objects.tokenID
+                    case "eventID": return objects.eventID
                     case "userID": return world.operatorB.user.id!.uuidString
                     case "operatorID": return world.operatorBID.uuidString
                     case "action": return "withdraw"
@@ -80,8 +84,9 @@ struct IsolationTests {
             {"kind": "withdrawal", "drimboxID": "\(try #require(approved["drimboxID"] as? String))", "payload": {"reason": "Fin de contrat"}}
             """)
         let token = try await app.edc.accounts.issueToken(by: AuditActor(userID: nil, role: .system), for: world.operatorB.user, name: "b", lifetime: nil)
+        let event = try #require(try await OutboxEventModel.query(on: app.db).filter(\.$topic == .notification).first())
         return BObjects(
             requestID: try #require(second["id"] as? String), drimboxID: try #require(approved["drimboxID"] as? String),
-            documentID: cgi, tokenID: token.id.uuidString)
+            documentID: cgi, tokenID: token.id.uuidString, eventID: try event.requireID().uuidString)
     }
 }

@@ -156,6 +156,60 @@ enum AdminController {
         return AuditVerificationResource(entries: result.entries, intact: result.isIntact, brokenAt: result.brokenAt, problem: result.problem)
     }
 
+    struct OutboxSummaryResource: Content {
+        var topics: [OutboxAdministration.TopicSummary]
+    }
+
+    struct DeadLetterResource: Content {
+        var id: UUID
+        var topic: String
+        var payload: JSONValue
+        var attempts: Int
+        var lastError: String?
+        var createdAt: Date
+        var lastAttemptAt: Date?
+        var deadAt: Date?
+
+        init(_ event: OutboxEventModel) {
+            id = event.id!
+            topic = event.topic.rawValue
+            payload = (try? JSONDecoder().decode(JSONValue.self, from: Data(event.payload.utf8))) ?? .string(event.payload)
+            attempts = event.attempts
+            lastError = event.lastError
+            createdAt = event.createdAt
+            lastAttemptAt = event.lastAttemptAt
+            deadAt = event.deadAt
+        }
+    }
+
+    struct DeadLetterPage: Content {
+        var items: [DeadLetterResource]
+    }
+
+    /// `GET /api/v1/admin/outbox`: backlog, due, claimed and dead events per topic (administrators).
+    static func outboxSummary(_ req: Request) async throws -> OutboxSummaryResource {
+        _ = try req.requireAdministrator()
+        return OutboxSummaryResource(topics: try await OutboxAdministration.summary(on: req.db, now: req.edc.settings.clock()))
+    }
+
+    /// `GET /api/v1/admin/outbox/dead-letters`: the events that kept failing, newest first, with the last error.
+    static func deadLetters(_ req: Request) async throws -> DeadLetterPage {
+        _ = try req.requireAdministrator()
+        return DeadLetterPage(items: try await OutboxAdministration.deadLetters(on: req.db).map(DeadLetterResource.init))
+    }
+
+    /// `POST /api/v1/admin/outbox/{eventID}/retry`: a dead letter is due again (audited); 404 for
+    /// anything else.
+    static func retryOutboxEvent(_ req: Request) async throws -> DeadLetterResource {
+        let principal = try req.requireAdministrator()
+        let id = try req.uuid("eventID")
+        let actor = principal.auditActor
+        guard let event = try await req.edc.store.write({ context in try await OutboxAdministration.retry(id, by: actor, in: context) }) else {
+            throw Abort(.notFound, reason: "Aucun message en échec ne porte cet identifiant.")
+        }
+        return DeadLetterResource(event)
+    }
+
     private static func created(_ content: some Content) throws -> Response {
         let response = Response(status: .created)
         try response.content.encode(content)

@@ -64,6 +64,7 @@ actor DeadlineLoop {
 /// Starts and stops the background loops with the server.
 struct BackgroundWork: LifecycleHandler {
     let publication: PublicationLoop?
+    let outbox: OutboxLoop?
     let deadlines: DeadlineLoop?
     let whitelistListener: WhitelistListener?
     let listen: (host: String, port: Int)?
@@ -71,6 +72,7 @@ struct BackgroundWork: LifecycleHandler {
 
     func didBootAsync(_ application: Application) async throws {
         await publication?.start()
+        await outbox?.start()
         await deadlines?.start()
         if let whitelistListener, let listen {
             try await whitelistListener.start(host: listen.host, port: listen.port, on: application.eventLoopGroup)
@@ -80,6 +82,7 @@ struct BackgroundWork: LifecycleHandler {
     func shutdownAsync(_ application: Application) async {
         await whitelistListener?.stop()
         await publication?.stop()
+        await outbox?.stop()
         await deadlines?.stop()
         await passwordHasher.shutdown()
     }

@@ -1,3 +1,4 @@
+import Persistence
 import Publication
 import Crypto
 import Foundation
@@ -24,9 +25,31 @@ enum EDCMetrics {
     /// Seconds since the served white list was generated.
     static let whitelistServedAge = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "edc", metricName: "whitelist_served_age", unitName: "seconds", helpText: "Seconds since the served white list was generated."))
 
+    // The outbox, per topic: delivered and failed attempts (counted as they happen), and the
+    // backlog, the age of its oldest event and the dead letters (measured at scrape time).
+    static func outboxDelivered(_ topic: OutboxTopic) -> Prometheus.Counter {
+        registry.makeCounter(name: "edc_outbox_delivered_total", labels: [("topic", topic.rawValue)], help: "Outbox events delivered to their consumer.")
+    }
+    static func outboxFailures(_ topic: OutboxTopic, dead: Bool) -> Prometheus.Counter {
+        registry.makeCounter(name: "edc_outbox_failures_total", labels: [("topic", topic.rawValue), ("outcome", dead ? "dead_letter" : "retry")], help: "Failed outbox deliveries, by topic and by what followed (a retry or the dead letters).")
+    }
+    static func outboxBacklog(_ topic: OutboxTopic) -> Prometheus.Gauge {
+        registry.makeGauge(name: "edc_outbox_backlog_events", labels: [("topic", topic.rawValue)], help: "Outbox events not yet delivered (dead letters excluded).")
+    }
+    static func outboxOldestAge(_ topic: OutboxTopic) -> Prometheus.Gauge {
+        registry.makeGauge(name: "edc_outbox_oldest_pending_age_seconds", labels: [("topic", topic.rawValue)], help: "Age of the oldest outbox event not yet delivered (0 when none).")
+    }
+    static func outboxDeadLetters(_ topic: OutboxTopic) -> Prometheus.Gauge {
+        registry.makeGauge(name: "edc_outbox_dead_letters", labels: [("topic", topic.rawValue)], help: "Outbox events that kept failing, waiting for an administrator.")
+    }
+
     /// Registers EDC's own series, so that they show from the first scrape.
     static func registerAll() {
         _ = (whitelistOmittedEntries, whitelistPublicationFailures, whitelistPublicationLag, whitelistServedAge)
+        for topic in OutboxTopic.allCases {
+            _ = (outboxDelivered(topic), outboxFailures(topic, dead: false), outboxFailures(topic, dead: true))
+            _ = (outboxBacklog(topic), outboxOldestAge(topic), outboxDeadLetters(topic))
+        }
     }
 
     /// `GET /metrics`: only with `Authorization: Bearer <EDC_METRICS_TOKEN>` (401 otherwise); off
@@ -42,6 +65,14 @@ enum EDCMetrics {
             on: req.db, startedAt: req.edc.startedAt, maximumLag: req.edc.settings.whitelist.maximumPublicationLag) {
             whitelistPublicationLag.set(health.lagSeconds)
             if let age = health.servedAgeSeconds() { whitelistServedAge.set(Double(age)) }
+        }
+        if let topics = try? await OutboxAdministration.summary(on: req.db, now: req.edc.settings.clock()) {
+            for summary in topics {
+                guard let topic = OutboxTopic(rawValue: summary.topic) else { continue }
+                outboxBacklog(topic).set(Double(summary.pending))
+                outboxOldestAge(topic).set(Double(summary.oldestPendingAgeSeconds ?? 0))
+                outboxDeadLetters(topic).set(Double(summary.dead))
+            }
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

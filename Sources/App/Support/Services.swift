@@ -18,6 +18,8 @@ struct EDCServices: Sendable {
     var accounts: Accounts
     var signIn: SignIn
     var housekeeping: Housekeeping
+    /// Hands outbox events to their consumers (see `OutboxWorker`); set right after the services.
+    var outbox: OutboxWorker?
     /// When this process configured its services (readiness counts an unpublished first list from here).
     var startedAt = Date()
 }

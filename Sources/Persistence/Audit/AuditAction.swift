@@ -57,9 +57,13 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     // White list
     public static let whitelistPublish = AuditAction(rawValue: "whitelist.publish")
     public static let whitelistEntryOmitted = AuditAction(rawValue: "whitelist.entry_omitted")
+
+    // Outbox
+    public static let outboxRetry = AuditAction(rawValue: "outbox.retry")
 }
 
 /// The kind of thing an audit entry is about (its `entity_type` column).
 public enum AuditEntity: String, Sendable, Codable, CaseIterable {
     case attestation, document, drimbox, `operator`, request, user, whitelist
+    case outboxEvent = "outbox_event"
 }

@@ -11,5 +11,6 @@ public enum EDCMigrations {
         M0006_CreateWhitelistVersions(),
         M0007_CreateSignInFailures(),
         M0008_AddIdempotencyLocation(),
+        M0009_OutboxDelivery(),
     ]
 }

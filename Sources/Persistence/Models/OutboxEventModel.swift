@@ -14,6 +14,12 @@ public final class OutboxEventModel: Model, @unchecked Sendable {
     @OptionalField(key: "processed_at") public var processedAt: Date?
     @Field(key: "attempts") public var attempts: Int
     @OptionalField(key: "last_error") public var lastError: String?
+    /// The worker instance holding the event, until `leaseUntil` (see `OutboxWorker`).
+    @OptionalField(key: "claimed_by") public var claimedBy: String?
+    @OptionalField(key: "lease_until") public var leaseUntil: Date?
+    /// Set when the event kept failing (or failed for good): a dead letter, retried only by hand.
+    @OptionalField(key: "dead_at") public var deadAt: Date?
+    @OptionalField(key: "last_attempt_at") public var lastAttemptAt: Date?
 
     public init() {}
 

@@ -82,6 +82,10 @@ let package = Package(
         // snapshot and the publication's health. No Vapor, no HTTP.
         serviceTarget("Publication", ["Whitelist", logging]),
 
+        // E-mail: notification events rendered in French (RFC 5322/MIME) and delivered through
+        // msmtp, or written as .eml files when no SMTP server is configured. No Vapor.
+        serviceTarget("Notifications"),
+
         // The Vapor application: configuration, routes, controllers, API, operations endpoints.
         .target(
             name: "App",
@@ -89,6 +93,7 @@ let package = Package(
                 "Accounts",
                 "EDCDomain",
                 "Documents",
+                "Notifications",
                 "Persistence",
                 "Publication",
                 "Whitelist",
@@ -164,6 +169,7 @@ let package = Package(
         .testTarget(name: "PublicationTests", dependencies: ["Publication"], swiftSettings: swiftSettings),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AppTests",
             dependencies: [

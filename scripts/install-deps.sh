@@ -5,7 +5,8 @@
 set -euo pipefail
 mode=${1:-test}
 
-packages=(libxml2-dev libsqlite3-dev pkg-config)
+# msmtp: the SMTP client EDC hands its e-mail to (when EDC_SMTP_HOST is set).
+packages=(libxml2-dev libsqlite3-dev pkg-config msmtp)
 case "$mode" in
     test) packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl dpkg-dev binutils gzip) ;;
     package) packages+=(dpkg-dev binutils gzip) ;;

@@ -1,6 +1,7 @@
 import Accounts
 import EDCDomain
 import Foundation
+import Notifications
 import Persistence
 
 /// Configuration, read once at start: command line (by the `edc` executable), then environment,
@@ -41,6 +42,7 @@ public struct Settings: Sendable {
     public var logFormat = LogFormat.text
     public var whitelist = WhitelistSettings()
     public var outbox = OutboxSettings()
+    public var mail = MailSettings()
     /// Exclude DRIMboxes whose VA document is overdue, in the background.
     public var enforceDeadlines = true
     /// Bearer token that `/metrics` requires; `/metrics` answers 404 when nil.
@@ -189,7 +191,60 @@ public struct Settings: Sendable {
             }
             settings.whitelist.namespace = namespace
         }
+        try settings.mail.read(environment)
         return settings
+    }
+}
+
+/// E-mail: who sends, the ANS team in copy of every notification, and the SMTP server (none: the
+/// messages are written as .eml files under `<data>/mail`).
+public struct MailSettings: Sendable {
+    public var from = try! MailAddress("ne-pas-repondre@edc.invalid", name: "Espace de Confiance DRIM-M (TEST)")
+    public var ansTeam = try! MailAddress("equipe-drimm@ans.invalid", name: "Équipe DRIM-M (ANS)")
+    public var smtp: SMTPSettings?
+    public init() {}
+
+    mutating func read(_ environment: [String: String]) throws {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func address(_ name: String, _ text: String) throws -> MailAddress {
+            // "Name <address>" or a bare address.
+            if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
+                let name = text[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                do { return try MailAddress(String(text[text.index(after: open)..<text.index(before: text.endIndex)]), name: name.isEmpty ? nil : name) } catch {
+                    throw SettingsError("\(name) must be an e-mail address, optionally as \"Name <address>\": \(error)")
+                }
+            }
+            do { return try MailAddress(text) } catch { throw SettingsError("\(name) must be an e-mail address: \(error)") }
+        }
+        if let text = value("EDC_MAIL_FROM") { from = try address("EDC_MAIL_FROM", text) }
+        if let text = value("EDC_ANS_TEAM_EMAIL") { ansTeam = try address("EDC_ANS_TEAM_EMAIL", text) }
+        guard let host = value("EDC_SMTP_HOST") else {
+            if value("EDC_SMTP_PORT") != nil || value("EDC_SMTP_USERNAME") != nil {
+                throw SettingsError("EDC_SMTP_PORT and EDC_SMTP_USERNAME go with EDC_SMTP_HOST")
+            }
+            return
+        }
+        guard host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" }) else {
+            throw SettingsError("EDC_SMTP_HOST must be a host name or address, got '\(host)'")
+        }
+        let security: SMTPSettings.Security
+        if let text = value("EDC_SMTP_TLS") {
+            guard let parsed = SMTPSettings.Security(rawValue: text) else { throw SettingsError("EDC_SMTP_TLS must be none, starttls or tls, got '\(text)'") }
+            security = parsed
+        } else {
+            security = .starttls
+        }
+        let defaultPort = security == .tls ? 465 : 587
+        let port: Int
+        if let text = value("EDC_SMTP_PORT") {
+            guard let parsed = Int(text), (1...65535).contains(parsed) else { throw SettingsError("EDC_SMTP_PORT must be a port number, got '\(text)'") }
+            port = parsed
+        } else {
+            port = defaultPort
+        }
+        let username = value("EDC_SMTP_USERNAME")
+        if username != nil, security == .none { throw SettingsError("EDC_SMTP_USERNAME needs EDC_SMTP_TLS=starttls or tls: a password is never sent in clear") }
+        smtp = SMTPSettings(host: host, port: port, security: security, username: username, password: environment["EDC_SMTP_PASSWORD"], caFile: value("EDC_SMTP_CA_FILE"))
     }
 }
 

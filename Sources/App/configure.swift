@@ -5,6 +5,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import Notifications
 import Persistence
 import Publication
 import Vapor
@@ -70,13 +71,19 @@ public func configure(_ app: Application, settings: Settings) async throws {
         dispatcher.register(.registryChanged) { Task { await loop.nudge() } }
         publication = loop
     }
-    // Outbox consumers by topic (none yet for `attestation.issued` and `notification`: their
-    // events wait, visible in /metrics and /api/v1/admin/outbox, until a consumer is registered).
+    // Outbox consumers by topic: the mailer on `notification` (settings may replace it, as tests
+    // do); none yet on `attestation.issued` (its events wait, visible in /metrics and
+    // /api/v1/admin/outbox, until the attestation renderer exists).
     var outboxObserver = OutboxWorker.Observer()
     outboxObserver.delivered = { EDCMetrics.outboxDelivered($0).increment() }
     outboxObserver.failed = { EDCMetrics.outboxFailures($0, dead: $1).increment() }
+    let transport: any MailTransport = settings.mail.smtp.map { MSMTPTransport(settings: $0, envelopeFrom: settings.mail.from.address) }
+        ?? FileMailTransport(directory: URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("mail"))
+    app.logger.notice("e-mail: \(transport.summary)")
+    let mailer = NotificationMailer(database: app.db, transport: transport, from: settings.mail.from, ansTeam: settings.mail.ansTeam)
+    let consumers = settings.outbox.consumers.merging([.notification: { try await mailer.deliver($0) }]) { configured, _ in configured }
     let outboxWorker = OutboxWorker(
-        database: app.db, clock: settings.clock, consumers: settings.outbox.consumers, settings: settings.outbox.worker,
+        database: app.db, clock: settings.clock, consumers: consumers, settings: settings.outbox.worker,
         observer: outboxObserver, logger: app.logger)
     app.edc.outbox = outboxWorker
     var outbox: OutboxLoop?

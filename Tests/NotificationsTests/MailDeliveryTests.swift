@@ -19,24 +19,7 @@ struct MailDeliveryTests {
             subject: content.subject, text: content.text, html: content.html, messageID: "\(id)@edc.example.fr", date: Date(timeIntervalSince1970: 1_796_000_000))
     }
 
-    /// Parses a message with python's `email` (policy.default decodes RFC 2047 words and bodies).
-    static func parsed(_ bytes: Data) throws -> [String: String] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("edc-mail-\(UUID().uuidString).eml")
-        try bytes.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let script = #"""
-            import email, email.policy, json, sys
-            m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
-            out = {k: str(m[k]) for k in ["Subject", "From", "To", "Cc", "Message-ID", "Date", "Content-Type"]}
-            out["text"] = m.get_body(("plain",)).get_content()
-            out["html"] = m.get_body(("html",)).get_content()
-            out["defects"] = str(len(m.defects) + sum(len(p.defects) for p in m.walk()))
-            print(json.dumps(out))
-            """#
-        let result = try ProcessRunner.runTool("python3", ["-c", script, file.path])
-        guard result.status == 0 else { throw TestFailure("python email: \(result.output)") }
-        return try JSONDecoder().decode([String: String].self, from: Data(result.standardOutput.utf8))
-    }
+    static func parsed(_ bytes: Data) throws -> [String: String] { try MailParser.fields(of: bytes) }
 
     @Test("a rendered message reads back exactly: accented subject and names, both bodies, Message-ID, no defect")
     func renderedMessage() throws {

@@ -5,18 +5,18 @@ import Foundation
 /// (PLAIN, LOGIN) required after TLS, one user. Each accepted message is written to `inbox/`
 /// (`<n>.eml`, with the envelope in `<n>.json`); a recipient starting with `refuse` gets
 /// `550 5.1.1`, one starting with `later` gets `451 4.3.0`.
-final class SMTPServer {
-    let directory: URL
-    let port: Int
+public final class SMTPServer {
+    public let directory: URL
+    public let port: Int
     private let process: LineProcessLite
 
-    static let user = "edc-mailer"
-    static let password = "mot-de-passe-très-secret"
+    public static let user = "edc-mailer"
+    public static let password = "mot-de-passe-très-secret"
 
-    var inbox: URL { directory.appendingPathComponent("inbox") }
-    var certificate: String { directory.appendingPathComponent("smtp.pem").path }
+    public var inbox: URL { directory.appendingPathComponent("inbox") }
+    public var certificate: String { directory.appendingPathComponent("smtp.pem").path }
 
-    init(directory: URL, port: Int? = nil) throws {
+    public init(directory: URL, port: Int? = nil) throws {
         self.directory = directory
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("inbox"), withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: directory.appendingPathComponent("smtp.pem").path) {
@@ -33,13 +33,13 @@ final class SMTPServer {
     }
 
     /// The messages received so far, as raw bytes, in arrival order.
-    func messages() throws -> [Data] {
+    public func messages() throws -> [Data] {
         let names = try FileManager.default.contentsOfDirectory(atPath: inbox.path).filter { $0.hasSuffix(".eml") }
             .sorted { Int($0.dropLast(4))! < Int($1.dropLast(4))! }
         return try names.map { try Data(contentsOf: inbox.appendingPathComponent($0)) }
     }
 
-    func stop() { process.stop() }
+    public func stop() { process.stop() }
 
     static let script = #"""
         import asyncio, json, os, ssl, sys
@@ -81,12 +81,12 @@ final class SMTPServer {
 
 /// A child process whose first output line the test reads, stopped by closing its input (the
 /// script exits when its standard input ends) — no signal to a possibly wrapped interpreter.
-final class LineProcessLite {
+public final class LineProcessLite {
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
 
-    init(_ arguments: [String]) throws {
+    public init(_ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         process.standardInput = input
@@ -95,13 +95,13 @@ final class LineProcessLite {
         try process.run()
     }
 
-    func readLine() throws -> String? {
+    public func readLine() throws -> String? {
         var line = Data()
         while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
         return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
     }
 
-    func stop() {
+    public func stop() {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
     }

@@ -40,6 +40,13 @@ public struct NotificationMailer: Sendable {
             content = NotificationTemplates.request(
                 change, kind: request.kind, reason: change.action == .reject || change.action == .requestCorrection ? request.lastReason : nil,
                 operatorName: try await operatorName(change.operatorID))
+        case .vaDeadline(let deadline):
+            guard let drimbox = try await DRIMboxModel.find(deadline.drimboxID, on: database) else {
+                throw OutboxDeliveryFailure("DRIMbox \(deadline.drimboxID) not found", permanent: true)
+            }
+            operatorID = deadline.operatorID
+            content = NotificationTemplates.vaDeadline(
+                identifier: drimbox.identifier, dueAt: deadline.dueAt, days: deadline.days, operatorName: try await operatorName(deadline.operatorID))
         case .drimboxExcluded(let exclusion):
             guard let drimbox = try await DRIMboxModel.find(exclusion.drimboxID, on: database) else {
                 throw OutboxDeliveryFailure("DRIMbox \(exclusion.drimboxID) not found", permanent: true)
@@ -131,6 +138,25 @@ public enum NotificationTemplates {
             ? "Prochaine étape : pour revenir sur la liste, l'opérateur dépose une demande de réintégration accompagnée de conditions générales d'intégration nouvellement signées."
             : "Prochaine étape : pour revenir sur la liste, l'opérateur dépose une demande de réintégration.")
         return content(subject: subject, paragraphs: paragraphs)
+    }
+
+    public static func vaDeadline(identifier: Int, dueAt: Date, days: Int, operatorName: String) -> Content {
+        let date = parisDate(dueAt)
+        let subject = "[EDC] DRIMbox n° \(identifier) : document de VA attendu avant le \(date) (J-\(days))"
+        return content(subject: subject, paragraphs: [
+            "Bonjour,",
+            "La DRIMbox n° \(identifier) de l'opérateur « \(operatorName) » est intégrée à titre provisoire. Son document de validation d'aptitude (VA) doit être déposé avant le \(date) (heure de Paris), soit dans \(days == 1 ? "1 jour" : "\(days) jours") au plus.",
+            "Prochaine étape : l'opérateur dépose une demande « Document de VA » avec le document signé. Sans ce document à l'échéance, la DRIMbox sera exclue de la liste blanche.",
+        ])
+    }
+
+    /// "2 janvier 2027 à 14:00", in Europe/Paris time.
+    static func parisDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "fr_FR")
+        formatter.timeZone = TimeZone(identifier: "Europe/Paris")
+        formatter.dateFormat = "d MMMM yyyy 'à' HH:mm"
+        return formatter.string(from: date)
     }
 
     static func content(subject: String, paragraphs: [String]) -> Content {

@@ -100,4 +100,44 @@ struct MailJourneyTests {
             #expect(parsed.allSatisfy { $0["To"] == "Opérateur A <support@a.example.fr>" })
         }
     }
+
+    @Test("a provisional DRIMbox gets one reminder at J-30, J-7 and J-1 before its VA deadline, then the exclusion notice when it is missed")
+    func vaDeadlineMail() async throws {
+        let clock = TestClock.app()
+        try await withJourney({
+            $0.clock = { clock.now }
+            $0.outbox.runInBackground = false
+        }) { app, world, api in
+            let (drimboxID, identifier) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
+            let dueAt = try #require(try await DRIMboxModel.find(UUID(uuidString: drimboxID), on: app.db)?.vaDueAt)
+            let workflow = app.edc.workflow
+            func moveTo(daysBefore days: Double) { clock.advance(by: dueAt.addingTimeInterval(-days * 86_400).timeIntervalSince(clock.now)) }
+
+            moveTo(daysBefore: 31)
+            #expect(try await workflow.remindVADeadlines().isEmpty)
+            moveTo(daysBefore: 29.5)
+            #expect(try await workflow.remindVADeadlines().map(\.days) == [30])
+            #expect(try await workflow.remindVADeadlines().isEmpty, "once per threshold")
+            moveTo(daysBefore: 6)
+            #expect(try await workflow.remindVADeadlines().map(\.days) == [7])
+            moveTo(daysBefore: 0.5)
+            #expect(try await workflow.remindVADeadlines().map(\.days) == [1])
+            #expect(try await workflow.remindVADeadlines().isEmpty)
+            moveTo(daysBefore: -0.1)
+            #expect(try await workflow.remindVADeadlines().isEmpty)
+            #expect(try await workflow.excludeOverdueVA() == [identifier])
+            let audit = try await AuditEntryModel.query(on: app.db).filter(\.$action == .drimboxVAReminder).count()
+            #expect(audit == 3)
+
+            _ = try await #require(app.edc.outbox).drain()
+            let mail = URL(fileURLWithPath: app.edc.settings.dataDirectory).appendingPathComponent("mail")
+            let subjects = try FileManager.default.contentsOfDirectory(atPath: mail.path).sorted()
+                .map { try MailParser.fields(of: Data(contentsOf: mail.appendingPathComponent($0)))["Subject"] ?? "" }
+            let deadlines = subjects.filter { $0.contains("document de VA attendu") }
+            #expect(deadlines.count == 3)
+            #expect(deadlines.allSatisfy { $0.hasPrefix("[EDC] DRIMbox n° \(identifier) : document de VA attendu avant le ") })
+            #expect(Set(deadlines.map { String($0.suffix(6)) }) == ["(J-30)", " (J-7)", " (J-1)"])
+            #expect(subjects.contains("[EDC] DRIMbox n° \(identifier) exclue de la liste blanche : Document de VA non fourni dans les délais"))
+        }
+    }
 }

@@ -42,6 +42,15 @@ struct MailDeliveryTests {
         #expect(message.rendered() == message.rendered(), "the same message renders to the same bytes")
     }
 
+    @Test("deadlines are written in French, in Paris time, summer and winter alike")
+    func parisTime() {
+        let winter = NotificationTemplates.vaDeadline(identifier: 12, dueAt: Date(timeIntervalSince1970: 1_798_894_800), days: 7, operatorName: "Opérateur A")
+        #expect(winter.subject == "[EDC] DRIMbox n° 12 : document de VA attendu avant le 2 janvier 2027 à 14:00 (J-7)")
+        let summer = NotificationTemplates.vaDeadline(identifier: 12, dueAt: Date(timeIntervalSince1970: 1_782_900_000), days: 1, operatorName: "Opérateur A")
+        #expect(summer.subject.contains("1 juillet 2026 à 12:00 (J-1)"), "\(summer.subject)")
+        #expect(summer.text.contains("soit dans 1 jour au plus"))
+    }
+
     @Test("addresses that could break a header are refused", arguments: [
         "a@b.fr\r\nBcc: victime@example.fr", "pas-une-adresse", "a@@b.fr", "<a@b.fr>", "a b@c.fr", "é@b.fr", "",
     ])

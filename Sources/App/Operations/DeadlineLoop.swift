@@ -5,7 +5,8 @@ import Publication
 import Vapor
 
 /// Applies the workflow's deadlines in the background: a provisional DRIMbox whose VA document
-/// is overdue is excluded ("VA non fourni dans les délais"); then housekeeping (orphan documents,
+/// is overdue is excluded ("VA non fourni dans les délais"), one whose VA document is due within
+/// 30, 7 or 1 day(s) gets a reminder by e-mail; then housekeeping (orphan documents,
 /// old idempotency records, stale sign-in failures). Runs at boot, then every `interval`.
 actor DeadlineLoop {
     private let workflow: WorkflowService
@@ -36,6 +37,14 @@ actor DeadlineLoop {
                     }
                 } catch {
                     logger.error("VA deadline check failed", metadata: ["error": .string(String(reflecting: error))])
+                }
+                do {
+                    let reminded = try await workflow.remindVADeadlines()
+                    if !reminded.isEmpty {
+                        logger.notice("VA deadline reminders sent", metadata: ["reminders": .string(reminded.map { "\($0.identifier):J-\($0.days)" }.joined(separator: ","))])
+                    }
+                } catch {
+                    logger.error("VA reminders failed", metadata: ["error": .string(String(reflecting: error))])
                 }
                 do {
                     let report = try await housekeeping.run()

@@ -58,6 +58,9 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let whitelistPublish = AuditAction(rawValue: "whitelist.publish")
     public static let whitelistEntryOmitted = AuditAction(rawValue: "whitelist.entry_omitted")
 
+    // Deadlines
+    public static let drimboxVAReminder = AuditAction(rawValue: "drimbox.va_reminder")
+
     // Outbox
     public static let outboxRetry = AuditAction(rawValue: "outbox.retry")
 }

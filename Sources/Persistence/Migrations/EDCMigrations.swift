@@ -12,5 +12,6 @@ public enum EDCMigrations {
         M0007_CreateSignInFailures(),
         M0008_AddIdempotencyLocation(),
         M0009_OutboxDelivery(),
+        M0010_VAReminders(),
     ]
 }

@@ -12,6 +12,9 @@ public final class DRIMboxModel: Model, @unchecked Sendable {
     @Field(key: "operator_id") public var operatorID: UUID
     @Field(key: "state") public var state: DRIMboxState
     @OptionalField(key: "va_due_at") public var vaDueAt: Date?
+    /// The last VA-deadline reminder sent (30, 7 or 1 days before) and the due date it was for.
+    @OptionalField(key: "va_reminder_days") public var vaReminderDays: Int?
+    @OptionalField(key: "va_reminded_for") public var vaRemindedFor: Date?
     @OptionalField(key: "exclusion_reason") public var exclusionReason: ExclusionReason?
     @OptionalField(key: "exclusion_detail") public var exclusionDetail: String?
     @OptionalField(key: "excluded_at") public var excludedAt: Date?

@@ -88,6 +88,8 @@ public enum OutboxEvent: Sendable, Hashable {
         case request(RequestNotification)
         /// ANS, or the VA deadline, excluded a DRIMbox (`drimbox.excluded`).
         case drimboxExcluded(ExclusionNotification)
+        /// A provisional DRIMbox's VA document is due in 30, 7 or 1 day(s) (`drimbox.va_deadline`).
+        case vaDeadline(VADeadlineNotification)
 
         private enum Keys: String, CodingKey { case event }
 
@@ -95,6 +97,8 @@ public enum OutboxEvent: Sendable, Hashable {
             let event = try decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .event)
             if event == ExclusionNotification.event {
                 self = .drimboxExcluded(try ExclusionNotification(from: decoder))
+            } else if event == VADeadlineNotification.event {
+                self = .vaDeadline(try VADeadlineNotification(from: decoder))
             } else if event.hasPrefix("request.") {
                 self = .request(try RequestNotification(from: decoder))
             } else {
@@ -106,6 +110,7 @@ public enum OutboxEvent: Sendable, Hashable {
             switch self {
             case .request(let notification): try notification.encode(to: encoder)
             case .drimboxExcluded(let notification): try notification.encode(to: encoder)
+            case .vaDeadline(let notification): try notification.encode(to: encoder)
             }
         }
     }
@@ -180,6 +185,39 @@ public enum OutboxEvent: Sendable, Hashable {
             try container.encode(drimboxID, forKey: .drimboxID)
             try container.encode(operatorID, forKey: .operatorID)
             try container.encode(reason, forKey: .reason)
+        }
+    }
+
+    public struct VADeadlineNotification: Codable, Sendable, Hashable {
+        static let event = "drimbox.va_deadline"
+
+        public var drimboxID: UUID
+        public var operatorID: UUID
+        public var dueAt: Date
+        /// The reminder: 30, 7 or 1 (days before `dueAt`).
+        public var days: Int
+
+        public init(drimboxID: UUID, operatorID: UUID, dueAt: Date, days: Int) {
+            (self.drimboxID, self.operatorID, self.dueAt, self.days) = (drimboxID, operatorID, dueAt, days)
+        }
+
+        private enum Keys: String, CodingKey { case event, drimboxID, operatorID, dueAt, days }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            drimboxID = try container.decode(UUID.self, forKey: .drimboxID)
+            operatorID = try container.decode(UUID.self, forKey: .operatorID)
+            dueAt = try container.decode(Date.self, forKey: .dueAt)
+            days = try container.decode(Int.self, forKey: .days)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(Self.event, forKey: .event)
+            try container.encode(drimboxID, forKey: .drimboxID)
+            try container.encode(operatorID, forKey: .operatorID)
+            try container.encode(dueAt, forKey: .dueAt)
+            try container.encode(days, forKey: .days)
         }
     }
 }

@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "EDCApp", targets: ["App"]),
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "EDCDomain", targets: ["EDCDomain"]),
+        .library(name: "Notifications", targets: ["Notifications"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),

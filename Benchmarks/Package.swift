@@ -18,6 +18,13 @@ let benchmarks: [(name: String, dependencies: [Target.Dependency])] = [
         .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
         .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
     ]),
+    // Mail throughput through msmtp to a local SMTP server, and the outbox's delivery lag
+    // under a burst of events (SQLite file database).
+    ("edc-mail-bench", [
+        .product(name: "Persistence", package: "EDC"),
+        .product(name: "Notifications", package: "EDC"),
+        .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+    ]),
 ]
 
 /// Packages benchmarks use directly; all already in EDC's dependency graph (same versions).

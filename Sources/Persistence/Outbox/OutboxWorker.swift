@@ -42,6 +42,8 @@ public final class OutboxWorker: Sendable {
         public var maximumDelay: TimeInterval = 6 * 3600
         /// How often the loop looks for due events without being nudged.
         public var pollInterval: TimeInterval = 15
+        /// Deliveries in flight at once in this instance (each claims its own events).
+        public var concurrency = 4
         public init() {}
     }
 
@@ -83,6 +85,17 @@ public final class OutboxWorker: Sendable {
             tried += 1
         }
         return tried
+    }
+
+    /// `drain()` by `settings.concurrency` claimers at once; returns how many events were tried.
+    @discardableResult
+    public func drainConcurrently() async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<max(1, settings.concurrency) { group.addTask { try await self.drain() } }
+            var total = 0
+            for try await count in group { total += count }
+            return total
+        }
     }
 
     /// The next due event of a consumed topic, now claimed by this instance; nil when none is due.
@@ -188,7 +201,7 @@ public struct OutboxLoop: Sendable {
     public init(worker: OutboxWorker) {
         loop = BackgroundLoop(interval: .milliseconds(Int64(worker.settings.pollInterval * 1000))) {
             do {
-                try await worker.drain()
+                try await worker.drainConcurrently()
             } catch {
                 worker.logger.error("outbox worker: cannot claim events", metadata: ["error": .string(String(reflecting: error))])
             }

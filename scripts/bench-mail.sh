@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/bench/common.sh"
 need_package msmtp msmtp
 need_package openssl openssl
 python3 -c "import aiosmtpd" 2>/dev/null || { echo "python aiosmtpd is needed: scripts/install-deps.sh test" >&2; exit 1; }
-build_release edc-mail-bench
+build_static edc-mail-bench  # static, like bench-agent-sync.sh: switching costs a full rebuild
 
 WORK="$(mktemp -d)"
 SERVER_PID=""

@@ -168,7 +168,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PublicationTests", dependencies: ["Publication"], swiftSettings: swiftSettings),
-        .testTarget(name: "DocumentsTests", dependencies: ["Documents"], swiftSettings: swiftSettings),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Persistence", "EDCTestSupport", crypto], swiftSettings: swiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

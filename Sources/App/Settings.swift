@@ -34,6 +34,9 @@ public struct Settings: Sendable {
     public var idempotencyRetention: TimeInterval = 86_400
     /// 32-byte AES key for documents at rest; generated under the data directory when nil.
     public var documentKey: Data?
+    /// Master keys documents may still be wrapped with (`EDC_DOCUMENT_KEYS_PREVIOUS`), until
+    /// `edc rotate-document-key` has re-wrapped them under `documentKey`.
+    public var previousDocumentKeys: [Data] = []
     public var seedDemoData = false
     /// Run migrations at start (always for the embedded SQLite default).
     public var autoMigrate = true
@@ -118,6 +121,12 @@ public struct Settings: Sendable {
         if let key = environment["EDC_DOCUMENT_KEY"] {
             guard let data = Data(base64Encoded: key), data.count == 32 else { throw SettingsError("EDC_DOCUMENT_KEY must be 32 bytes in base64") }
             settings.documentKey = data
+        }
+        for text in (environment["EDC_DOCUMENT_KEYS_PREVIOUS"] ?? "").split(separator: ",") {
+            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespaces)), data.count == 32 else {
+                throw SettingsError("EDC_DOCUMENT_KEYS_PREVIOUS must be comma-separated 32-byte keys in base64")
+            }
+            settings.previousDocumentKeys.append(data)
         }
         if let token = environment["EDC_METRICS_TOKEN"], !token.isEmpty {
             guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {

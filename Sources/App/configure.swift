@@ -53,7 +53,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
         store: store,
         workflow: WorkflowService(store: store, configuration: settings.workflow),
         settings: settings,
-        vault: DocumentVault(keyData: try DocumentVault.loadKey(configured: settings.documentKey, dataDirectory: settings.dataDirectory)),
+        vault: DocumentVault(
+            keyring: try DocumentKeyring.load(configured: settings.documentKey, previous: settings.previousDocumentKeys, dataDirectory: settings.dataDirectory),
+            reload: { [settings] in try DocumentKeyring.load(configured: settings.documentKey, previous: settings.previousDocumentKeys, dataDirectory: settings.dataDirectory) }),
         publisher: publisher, currentWhitelist: current, signing: signing,
         whitelistListener: settings.whitelist.listen.map { _ in WhitelistListener(current: current, database: { [app] in app.db }, logger: app.logger) },
         accounts: accounts,

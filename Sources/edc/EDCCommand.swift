@@ -11,6 +11,7 @@ struct EDCCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, PublishWhitelist.self, CreateOperator.self, CreateUser.self, DisableUser.self, EnableUser.self,
             ResetPassword.self, CreateToken.self, ListTokens.self, RevokeToken.self, RevokeTokens.self, VerifyAudit.self,
+            RotateDocumentKey.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -118,6 +119,19 @@ struct VerifyAudit: AsyncParsableCommand {
         let (message, intact) = try await Launcher.verifyAudit(settings: try common.settings())
         print(message)
         if !intact { throw ExitCode(1) }
+    }
+}
+
+struct RotateDocumentKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-document-key",
+        abstract: "Re-wrap every document's data key under the current master key (the documents themselves are not re-encrypted); the service can keep running.")
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "First make a new current key under the data directory (the old one stays as a previous key).") var generate = false
+    @Flag(name: .customLong("retire-unused"), help: "Then delete the previous key files under the data directory that no document uses.") var retireUnused = false
+
+    func run() async throws {
+        for line in try await Launcher.rotateDocumentKey(settings: try common.settings(), generate: generate, retireUnused: retireUnused) { print(line) }
     }
 }
 

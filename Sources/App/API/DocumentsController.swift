@@ -62,7 +62,7 @@ enum DocumentsController {
     static func download(_ req: Request) async throws -> Response {
         let principal = try req.principal
         let id = try req.uuid("documentID")
-        let (document, content) = try await req.edc.vault.download(id, for: principal, on: req.db)
+        let (document, content) = try await req.edc.vault.download(id, for: principal, in: req.edc.store)
         let response = Response(status: .ok, body: .init(data: content))
         response.headers.replaceOrAdd(name: HTTPHeaders.Name.contentType, value: document.mediaType)
         let asciiName = document.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" ? String($0) : "_" }.joined()

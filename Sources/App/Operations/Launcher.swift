@@ -1,6 +1,7 @@
 import Accounts
 import EDCDomain
 import Fluent
+import Documents
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -174,6 +175,36 @@ public enum Launcher {
             return result.isIntact
                 ? ("audit chain intact: \(result.entries) entries", true)
                 : ("audit chain BROKEN at entry \(result.brokenAt ?? 0): \(result.problem ?? "")", false)
+        }
+    }
+
+    /// Re-wraps every document's data key under the current master key (`--generate`: a new
+    /// current key under the data directory first, the old one kept as previous); `--retire-unused`:
+    /// then deletes the previous key files no document uses any more. Returns the report lines.
+    public static func rotateDocumentKey(settings: Settings, generate: Bool, retireUnused: Bool) async throws -> [String] {
+        var lines: [String] = []
+        if generate {
+            guard settings.documentKey == nil else {
+                throw SettingsError("--generate works on the keys under the data directory; with EDC_DOCUMENT_KEY, set the new key there and the old one in EDC_DOCUMENT_KEYS_PREVIOUS on every instance, then run this command without --generate")
+            }
+            let keyring = try DocumentKeyring.generate(dataDirectory: settings.dataDirectory)
+            lines.append("new current key \(keyring.current.id) (previous: \(keyring.previous.map(\.id).joined(separator: ", "))); restart the service so that it uses it for new documents")
+        }
+        let before = lines
+        return try await withApplication(settings: settings) { app in
+            var lines = before
+            let report = try await app.edc.vault.rotate(in: app.edc.store)
+            lines.append("current key \(app.edc.vault.keyring.current.id): \(report.rewrapped) data keys re-wrapped, \(report.converted) documents from before envelopes re-sealed, \(report.failed.count) failed")
+            for id in report.failed { lines.append("FAILED: document \(id) did not open (tampered, or its key is missing)") }
+            lines.append("keys in use: \(report.keysInUse.sorted().joined(separator: ", "))")
+            if retireUnused, settings.documentKey == nil {
+                let retired = try DocumentKeyring.retireUnused(dataDirectory: settings.dataDirectory, stillUsed: report.keysInUse)
+                lines.append(retired.isEmpty ? "no previous key retired" : "retired (deleted): \(retired.joined(separator: ", "))")
+            } else {
+                let unused = app.edc.vault.keyring.previous.map(\.id).filter { !report.keysInUse.contains($0) }
+                if !unused.isEmpty { lines.append("no document needs \(unused.joined(separator: ", ")) any more: it can be retired") }
+            }
+            return lines
         }
     }
 

@@ -38,6 +38,8 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
 
     // Documents
     public static let documentUpload = AuditAction(rawValue: "document.upload")
+    public static let documentDownload = AuditAction(rawValue: "document.download")
+    public static let documentKeyRotation = AuditAction(rawValue: "document.key_rotation")
     public static let documentPurge = AuditAction(rawValue: "document.purge")
 
     // Accounts

@@ -13,5 +13,6 @@ public enum EDCMigrations {
         M0008_AddIdempotencyLocation(),
         M0009_OutboxDelivery(),
         M0010_VAReminders(),
+        M0011_DocumentEnvelopes(),
     ]
 }

@@ -16,6 +16,9 @@ public final class DocumentModel: Model, @unchecked Sendable {
     @Field(key: "sha256") public var sha256: String
     /// AES-GCM combined representation (nonce ‖ ciphertext ‖ tag).
     @Field(key: "sealed_content") public var sealedContent: Data
+    /// The document's data key, wrapped by the master key `keyID` (nil: sealed before envelopes).
+    @OptionalField(key: "wrapped_key") public var wrappedKey: Data?
+    @OptionalField(key: "key_id") public var keyID: String?
     @OptionalField(key: "uploaded_by") public var uploadedBy: UUID?
     @Field(key: "created_at") public var createdAt: Date
 

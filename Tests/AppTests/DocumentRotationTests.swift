@@ -1,0 +1,80 @@
+@testable import App
+import Documents
+import EDCTestSupport
+import Fluent
+import Foundation
+import Persistence
+import Testing
+import Vapor
+import VaporTesting
+
+/// The document vault as a security auditor checks it: no plaintext at rest, downloads audited,
+/// and `edc rotate-document-key` run by the real executable while the service keeps serving.
+@Suite("Documents at rest and the master key rotation")
+struct DocumentRotationTests {
+    static let marker = "marqueur-en-clair-\(UUID().uuidString.prefix(8))"
+
+    @Test("no plaintext byte under the data directory or in the database; rotation by the edc command while the service runs; the old key retired, every document still downloads")
+    func rotateWhileServing() async throws {
+        try await withTestApp({ settings in
+            settings.documentKey = nil  // keys under the data directory, as the embedded default
+            if case .sqliteMemory = settings.database { settings.database = .sqliteFile(settings.dataDirectory + "/edc.sqlite") }
+        }) { app in
+            let world = try await World.make(app)
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+            var ids: [String] = []
+            for index in 0..<3 {
+                let body = ByteBuffer(string: "%PDF-1.7\n\(Self.marker) document \(index)\n%%EOF\n")
+                let response = try await app.send(.POST, "/api/v1/documents?kind=cgi&filename=cgi.pdf", as: world.operatorA, headers: headers, body: body)
+                #expect(response.status == .created)
+                ids.append(try #require(response.json["id"] as? String))
+            }
+            let dataDirectory = app.edc.settings.dataDirectory
+            func plaintextAtRest() throws -> [String] {
+                var found: [String] = []
+                let enumerator = FileManager.default.enumerator(atPath: dataDirectory)
+                while let path = enumerator?.nextObject() as? String {
+                    let data = (try? Data(contentsOf: URL(fileURLWithPath: dataDirectory).appendingPathComponent(path))) ?? Data()
+                    if data.range(of: Data(Self.marker.utf8)) != nil { found.append(path) }
+                }
+                if case .postgres(let url) = app.edc.settings.database {
+                    let dump = try ProcessRunner.runTool("pg_dump", ["--data-only", url])
+                    guard dump.status == 0, dump.standardOutput.contains("COPY public.documents") else { throw TestFailure("pg_dump: \(dump.standardError)") }
+                    if dump.standardOutput.contains(Self.marker) { found.append("pg_dump") }
+                }
+                return found
+            }
+            #expect(try plaintextAtRest().isEmpty)
+
+            let oldKey = app.edc.vault.keyring.current.id
+            let edc = try EDCProcess(app: app)
+            let rotation = try edc.run(["rotate-document-key", "--generate"], killAt: nil)
+            #expect(rotation.status == 0, "\(rotation.output)")
+            #expect(rotation.standardOutput.contains("3 data keys re-wrapped"), "\(rotation.output)")
+            #expect(rotation.standardOutput.contains("no document needs \(oldKey) any more: it can be retired"), "\(rotation.output)")
+
+            // The running service reads the new key when it first meets it: no restart.
+            for (index, id) in ids.enumerated() {
+                let download = try await app.send(.GET, "/api/v1/documents/\(id)", as: world.operatorA)
+                #expect(download.status == .ok)
+                #expect(String(buffer: download.body).contains("\(Self.marker) document \(index)"))
+            }
+            let retire = try edc.run(["rotate-document-key", "--retire-unused"], killAt: nil)
+            #expect(retire.status == 0 && retire.standardOutput.contains("retired (deleted): \(oldKey)"), "\(retire.output)")
+            let keyring = try DocumentKeyring.load(configured: nil, dataDirectory: dataDirectory)
+            #expect(keyring.previous.isEmpty && keyring.current.id != oldKey)
+            let rows = try await DocumentModel.query(on: app.db).all()
+            let vault = DocumentVault(keyring: keyring)
+            #expect(try rows.map { String(decoding: try vault.open($0), as: UTF8.self) }.allSatisfy { $0.contains(Self.marker) })
+            #expect(try plaintextAtRest().isEmpty)
+
+            // Every download is audited; the rotation too.
+            let downloads = try await AuditEntryModel.query(on: app.db).filter(\.$action == .documentDownload).count()
+            #expect(downloads == 3)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .documentKeyRotation).count() == 2)
+            // Operator B gets 404 on A's document.
+            #expect(try await app.send(.GET, "/api/v1/documents/\(ids[0])", as: world.operatorB).status == .notFound)
+        }
+    }
+}

@@ -8,7 +8,7 @@ mode=${1:-test}
 # msmtp: the SMTP client EDC hands its e-mail to (when EDC_SMTP_HOST is set).
 packages=(libxml2-dev libsqlite3-dev pkg-config msmtp)
 case "$mode" in
-    test) packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl dpkg-dev binutils gzip) ;;
+    test) packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl dpkg-dev binutils gzip poppler-utils) ;;
     package) packages+=(dpkg-dev binutils gzip) ;;
 esac
 

@@ -1,5 +1,6 @@
 @testable import App
 import Fluent
+import Documents
 import Foundation
 import Persistence
 import Testing
@@ -106,9 +107,9 @@ struct ConcurrencyAndAuditTests {
                     var headers = world.operatorA.headers
                     headers.replaceOrAdd(name: "Idempotency-Key", value: "same-key")
                     headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
-                    let content = "%PDF-1.7\n" + marker + String(repeating: "x", count: 300 * 1024)
+                    let content = MinimalPDF.bytes(text: marker, padding: 300 * 1024)
                     return try await app.client.post(URI(string: baseURL + "/api/v1/documents?kind=cgi&filename=cgi.pdf"), headers: headers) { request in
-                        request.body = ByteBuffer(string: content)
+                        request.body = ByteBuffer(bytes: content)
                     }
                 }
                 let first = try await upload("first")

@@ -25,7 +25,7 @@ struct DocumentRotationTests {
             headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
             var ids: [String] = []
             for index in 0..<3 {
-                let body = ByteBuffer(string: "%PDF-1.7\n\(Self.marker) document \(index)\n%%EOF\n")
+                let body = ByteBuffer(bytes: MinimalPDF.bytes(text: "\(Self.marker) document \(index)"))
                 let response = try await app.send(.POST, "/api/v1/documents?kind=cgi&filename=cgi.pdf", as: world.operatorA, headers: headers, body: body)
                 #expect(response.status == .created)
                 ids.append(try #require(response.json["id"] as? String))
@@ -75,6 +75,23 @@ struct DocumentRotationTests {
             #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .documentKeyRotation).count() == 2)
             // Operator B gets 404 on A's document.
             #expect(try await app.send(.GET, "/api/v1/documents/\(ids[0])", as: world.operatorB).status == .notFound)
+        }
+    }
+
+    @Test("an upload that only starts like a PDF, or is cut short, is refused in French and stores nothing")
+    func contentChecked() async throws {
+        try await withTestApp { app in
+            let world = try await World.make(app)
+            let real = MinimalPDF.bytes(text: "CGI")
+            for body in [Array("%PDF-1.7\nje ne suis pas un PDF\n".utf8), Array(real.prefix(real.count / 2))] {
+                let response = try await app.send(.POST, "/api/v1/documents?kind=cgi&filename=cgi.pdf", as: world.operatorA,
+                                                  headers: ["Content-Type": "application/pdf"], body: ByteBuffer(bytes: body))
+                #expect(response.status == .unprocessableEntity)
+                let error = (response.json["errors"] as? [[String: Any]])?.first
+                #expect(error?["code"] as? String == "document.content" && error?["field"] as? String == "body")
+                #expect(error?["detail"] as? String == "Le fichier n'est pas un PDF valide : il est incomplet, endommagé ou d'un autre type que celui annoncé.", "\(response.text)")
+            }
+            #expect(try await DocumentModel.query(on: app.db).count() == 0)
         }
     }
 }

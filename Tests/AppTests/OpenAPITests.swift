@@ -1,4 +1,5 @@
 @testable import App
+import Documents
 import Foundation
 import Testing
 import Vapor
@@ -181,7 +182,7 @@ struct OpenAPITests {
             var upload = HTTPHeaders()
             upload.contentType = HTTPMediaType(type: "application", subType: "pdf")
             upload.replaceOrAdd(name: "Idempotency-Key", value: "openapi-upload-1")
-            let pdf = ByteBuffer(string: "%PDF-1.7\nCGI \(UUID())\n")
+            let pdf = ByteBuffer(bytes: MinimalPDF.bytes(text: "CGI \(UUID())"))
             let document = try await log.record("upload", app.exchange(.POST, "/api/v1/documents?kind=cgi&filename=cgi.pdf", as: world.operatorA, headers: upload, body: pdf), .created)
             let replayed = try await log.record("upload replayed", app.exchange(.POST, "/api/v1/documents?kind=cgi&filename=cgi.pdf", as: world.operatorA, headers: upload, body: pdf), .created)
             #expect(replayed.headers.first(name: "Idempotent-Replayed") == "true")

@@ -2,6 +2,7 @@
 import EDCDomain
 import Fluent
 import EDCTestSupport
+import Documents
 import Foundation
 import NIOCore
 import NIOPosix
@@ -73,11 +74,7 @@ struct SecurityAuditTests {
     func documentLimit() async throws {
         try await withTestApp({ $0.maxDocumentSize = 64 * 1024; $0.maxJSONBody = 1024 }) { app in
             let world = try await World.make(app)
-            func pdf(_ size: Int) -> ByteBuffer {
-                var buffer = ByteBuffer(string: "%PDF-1.7\n")
-                buffer.writeRepeatingByte(UInt8(ascii: "x"), count: size - buffer.readableBytes)
-                return buffer
-            }
+            func pdf(_ size: Int) -> ByteBuffer { ByteBuffer(bytes: MinimalPDF.bytes(text: "limite", size: size)) }
             try await app.withRunningServer { base in
                 for path in ["/api/v1/documents?kind=cgi&filename=a.pdf", "/api/v1/documents/?kind=cgi&filename=a.pdf"] {
                     var headers = world.operatorA.headers
@@ -161,7 +158,7 @@ struct SecurityAuditTests {
     func filenameRefused(_ filename: String) async throws {
         try await withTestApp { app in
             let world = try await World.make(app)
-            let response = try await app.send(.POST, "/api/v1/documents?kind=cgi&filename=\(filename)", as: world.operatorA, headers: ["Content-Type": "application/pdf"], body: ByteBuffer(string: "%PDF-1.7\n"))
+            let response = try await app.send(.POST, "/api/v1/documents?kind=cgi&filename=\(filename)", as: world.operatorA, headers: ["Content-Type": "application/pdf"], body: ByteBuffer(bytes: MinimalPDF.bytes(text: "cgi")))
             #expect(response.status == .unprocessableEntity, "\(response.text)")
             #expect((response.json["errors"] as? [[String: Any]] ?? []).contains { $0["field"] as? String == "filename" })
         }
@@ -225,9 +222,9 @@ struct SecurityAuditTests {
 
     @Test("an operator's documents stay within its quota")
     func quota() async throws {
-        try await withTestApp({ $0.documentQuota = 100 }) { app in
+        try await withTestApp({ $0.documentQuota = 1000 }) { app in
             let world = try await World.make(app)
-            let document = ByteBuffer(string: "%PDF-1.7\n" + String(repeating: "x", count: 50))
+            let document = ByteBuffer(bytes: MinimalPDF.bytes(text: "quota", size: 600))
             let first = try await app.send(.POST, "/api/v1/documents?kind=cgi&filename=a.pdf", as: world.operatorA, headers: ["Content-Type": "application/pdf"], body: document)
             #expect(first.status == .created)
             let second = try await app.send(.POST, "/api/v1/documents?kind=cgi&filename=b.pdf", as: world.operatorA, headers: ["Content-Type": "application/pdf"], body: document)

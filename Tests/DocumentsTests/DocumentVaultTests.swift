@@ -109,3 +109,40 @@ struct DocumentVaultTests {
         #expect(configured.current.id == (try DocumentKeyring.MasterKey(Self.keyB)).id && configured.previous.count == 1)
     }
 }
+
+@Suite("Uploads are judged by their content")
+struct DocumentContentTests {
+    @Test("a real PDF is accepted, also padded to any size; pdftotext reads the generated one")
+    func realPDF() throws {
+        #expect(DocumentContent.problem(MinimalPDF.bytes(text: "CGI signées"), mediaType: "application/pdf") == nil)
+        #expect(DocumentContent.problem(MinimalPDF.bytes(text: "x", size: 70_000), mediaType: "application/pdf") == nil)
+        #expect(MinimalPDF.bytes(text: "x", size: 70_000).count == 70_000)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("edc-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(MinimalPDF.bytes(text: "Conditions generales integration")).write(to: file)
+        let text = try ProcessRunner.runTool("pdftotext", [file.path, "-"])
+        #expect(text.status == 0 && text.standardOutput.contains("Conditions generales integration"), "\(text.output)")
+    }
+
+    @Test("a %PDF prefix is not a PDF; nor a truncated, renamed or mislabelled file", arguments: [
+        ("%PDF-1.7\nnothing else\n", "application/pdf"),
+        ("%PDF-1.7\n%%EOF\n", "application/pdf"),
+        ("%PDF-1.7\nstartxref\n999999\n%%EOF\n", "application/pdf"),
+        ("%PDF-1.7\n1 0 obj\n<<>>\nendobj\nstartxref\n9\n%%EOF\n", "application/pdf"),
+        ("MZ\u{90}\u{00} an executable renamed cgi.pdf", "application/pdf"),
+        ("%PDF-1.7 truncated", "application/pdf"),
+        ("\u{89}PNG\r\n\u{1A}\n and nothing of a PNG after it", "image/png"),
+        ("not a jpeg", "image/jpeg"),
+    ])
+    func refused(_ content: String, _ mediaType: String) {
+        #expect(DocumentContent.problem(Array(content.utf8), mediaType: mediaType) != nil)
+    }
+
+    @Test("a PDF cut short (an interrupted upload) is refused")
+    func truncated() {
+        let pdf = MinimalPDF.bytes(text: "CGI")
+        for length in [20, pdf.count / 2, pdf.count - 8] {
+            #expect(DocumentContent.problem(pdf.prefix(length), mediaType: "application/pdf") != nil, "\(length)")
+        }
+    }
+}

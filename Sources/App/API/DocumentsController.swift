@@ -8,12 +8,6 @@ import Vapor
 
 /// Upload and download of the documents attached to requests, sealed at rest.
 enum DocumentsController {
-    static let acceptedMediaTypes: [String: [UInt8]] = [
-        "application/pdf": Array("%PDF-".utf8),
-        "image/png": [0x89, 0x50, 0x4E, 0x47],
-        "image/jpeg": [0xFF, 0xD8, 0xFF],
-    ]
-
     struct UploadQuery: Content {
         var kind: String
         var filename: String
@@ -42,9 +36,9 @@ enum DocumentsController {
         // by `UploadGate`, and sealed straight from the received buffer, without another copy.
         let buffer = try await req.body.collect(max: req.edc.settings.maxDocumentSize + 1).get() ?? ByteBuffer()
         let content = buffer.readableBytesView
-        if let magic = acceptedMediaTypes[mediaType] {
-            if !content.starts(with: magic) {
-                problems.append(ValidationError(code: "document.content", field: "body", userMessage: "Le contenu ne correspond pas au type de fichier annoncé.", technicalDetail: "content does not start with the \(mediaType) signature"))
+        if DocumentContent.mediaTypes.contains(mediaType) {
+            if let problem = DocumentContent.problem(content, mediaType: mediaType) {
+                problems.append(ValidationError(code: "document.content", field: "body", userMessage: "Le fichier n'est pas un \(mediaType == "application/pdf" ? "PDF" : mediaType == "image/png" ? "PNG" : "JPEG") valide : il est incomplet, endommagé ou d'un autre type que celui annoncé.", technicalDetail: problem))
             }
         } else {
             problems.append(ValidationError(code: "document.media_type", field: "Content-Type", userMessage: "Seuls les fichiers PDF, PNG et JPEG sont acceptés.", technicalDetail: "media type \(mediaType) refused"))

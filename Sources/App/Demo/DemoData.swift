@@ -76,7 +76,7 @@ enum DemoData {
         let reviewer: Principal
 
         func document(_ principal: Principal, kind: DocumentKind) async throws -> UUID {
-            let content = Data("%PDF-1.4\n% EDC demo document\n".utf8)
+            let content = Data(MinimalPDF.bytes(text: "EDC - document de demonstration (\(kind.rawValue))"))
             let document = try await app.edc.vault.store(content, kind: kind, filename: try Filename("\(kind.rawValue)-demo.pdf"), mediaType: "application/pdf", by: principal, quota: app.edc.settings.documentQuota, in: app.edc.store)
             return try document.requireID()
         }

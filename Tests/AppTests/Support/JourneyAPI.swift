@@ -1,4 +1,5 @@
 @testable import App
+import Documents
 import Foundation
 import Testing
 import Vapor
@@ -21,7 +22,7 @@ struct JourneyAPI {
     func upload(kind: String, as account: World.Account) async throws -> String {
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
-        let response = try await app.send(.POST, "/api/v1/documents?kind=\(kind)&filename=\(kind).pdf", as: account, headers: headers, body: ByteBuffer(string: "%PDF-1.7\n\(kind) \(UUID())\n"))
+        let response = try await app.send(.POST, "/api/v1/documents?kind=\(kind)&filename=\(kind).pdf", as: account, headers: headers, body: ByteBuffer(bytes: MinimalPDF.bytes(text: "\(kind) \(UUID())")))
         #expect(response.status == .created, "\(response.text)")
         return try #require(response.json["id"] as? String)
     }

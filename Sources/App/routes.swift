@@ -30,6 +30,7 @@ func routes(_ app: Application) throws {
     authenticated.get("requests", ":requestID", use: RequestsController.show)
     authenticated.patch("requests", ":requestID", use: RequestsController.update)
     authenticated.get("requests", ":requestID", "history", use: RequestsController.history)
+    authenticated.get("requests", ":requestID", "export.zip", use: RequestsController.export)
     authenticated.post("requests", ":requestID", "actions", ":action", use: RequestsController.perform)
     authenticated.get("review", "queue", use: RequestsController.queue)
 

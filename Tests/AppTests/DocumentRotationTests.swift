@@ -94,4 +94,49 @@ struct DocumentRotationTests {
             #expect(try await DocumentModel.query(on: app.db).count() == 0)
         }
     }
+
+    @Test("a request's archive (ZIP) holds the form, its history, its audit entries and its documents decrypted; operator B gets 404; the export is audited")
+    func export() async throws {
+        try await withJourney { app, world, api in
+            _ = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
+            let requests = try await app.send(.GET, "/api/v1/requests", as: world.operatorA)
+            let declarationID = try #require((requests.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let response = try await app.send(.GET, "/api/v1/requests/\(declarationID)/export.zip", as: world.operatorA)
+            #expect(response.status == .ok)
+            #expect(response.headers.contentType?.description == "application/zip")
+            #expect(response.headers.first(name: .contentDisposition) == "attachment; filename=\"demande-1.zip\"")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("edc-export-\(UUID().uuidString).zip")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(response.body.readableBytesView).write(to: file)
+            // Read by python's zipfile (CRC checked by testzip).
+            let script = #"""
+                import json, sys, zipfile
+                z = zipfile.ZipFile(sys.argv[1])
+                assert z.testzip() is None
+                out = {"names": sorted(z.namelist())}
+                out["form"] = json.loads(z.read("demande.json"))
+                out["history"] = json.loads(z.read("historique.json"))
+                out["audit"] = [e["action"] for e in json.loads(z.read("journal-audit.json"))]
+                out["pdf"] = [z.read(n)[:8].decode("latin-1") for n in z.namelist() if n.startswith("documents/")]
+                print(json.dumps(out))
+                """#
+            let read = try ProcessRunner.runTool("python3", ["-c", script, file.path])
+            #expect(read.status == 0, "\(read.output)")
+            let archive = try #require(try JSONSerialization.jsonObject(with: Data(read.standardOutput.utf8)) as? [String: Any])
+            let names = try #require(archive["names"] as? [String])
+            #expect(names.filter { !$0.hasPrefix("documents/") } == ["demande.json", "historique.json", "journal-audit.json"])
+            #expect(names.filter { $0.hasPrefix("documents/cgi-") && $0.hasSuffix("-cgi.pdf") }.count == 1, "\(names)")
+            #expect(archive["pdf"] as? [String] == ["%PDF-1.7"])
+            let form = try #require(archive["form"] as? [String: Any])
+            #expect(form["numero"] as? Int == 1 && form["type"] as? String == "declaration" && form["etat"] as? String == "approved")
+            #expect((form["formulaire"] as? [String: Any])?["clients"] as? [String] == ["383474814"])
+            #expect((archive["history"] as? [[String: Any]])?.map { $0["vers"] as? String } == ["submitted", "approved"])
+            let audit = try #require(archive["audit"] as? [String])
+            #expect(audit.contains("request.create") && audit.contains("request.approve") && audit.contains("document.upload"), "\(audit)")
+
+            #expect(try await app.send(.GET, "/api/v1/requests/\(declarationID)/export.zip", as: world.operatorB).status == .notFound)
+            #expect(try await app.send(.GET, "/api/v1/requests/\(declarationID)/export.zip", as: world.reviewer).status == .ok)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == .requestExport).count() == 2)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Documents
 import EDCDomain
 import Foundation
 import Persistence
@@ -66,6 +67,17 @@ enum RequestsController {
         let queries = RequestQueries(database: req.db)
         let request = try await queries.find(try req.uuid("requestID"), for: try req.principal)
         return try await queries.history(of: request).map(TransitionResource.init)
+    }
+
+    /// `GET /api/v1/requests/{id}/export.zip`: the archive of the request (form, history, audit
+    /// entries, documents decrypted), for its operator and ANS; 404 for anyone else. Audited.
+    static func export(_ req: Request) async throws -> Response {
+        let archive = try await RequestExport(vault: req.edc.vault).archive(of: try req.uuid("requestID"), for: try req.principal, in: req.edc.store)
+        let response = Response(status: .ok, body: .init(data: Data(archive.bytes)))
+        response.headers.replaceOrAdd(name: .contentType, value: "application/zip")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(archive.filename)\"")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
     }
 
     /// `POST /api/v1/requests/{id}/actions/{action}`: submit, resubmit, withdraw, consent (operators);

@@ -40,6 +40,7 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let documentUpload = AuditAction(rawValue: "document.upload")
     public static let documentDownload = AuditAction(rawValue: "document.download")
     public static let documentKeyRotation = AuditAction(rawValue: "document.key_rotation")
+    public static let requestExport = AuditAction(rawValue: "request.export")
     public static let documentPurge = AuditAction(rawValue: "document.purge")
 
     // Accounts

@@ -83,6 +83,15 @@ let package = Package(
         // snapshot and the publication's health. No Vapor, no HTTP.
         serviceTarget("Publication", ["Whitelist", logging]),
 
+        // cairo + pango (Debian libcairo2-dev, libpango1.0-dev) and libqrencode (libqrencode-dev)
+        // for the attestation PDF.
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo cairo-pdf", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+
+        // The attestation of delegation as a PDF (two pages, French, embedded font subsets, QR code
+        // of its verification URL), byte-identical for the same facts. No Vapor.
+        .target(name: "Attestations", dependencies: ["CPangoCairo", "CQREncode"], swiftSettings: swiftSettings),
+
         // E-mail: notification events rendered in French (RFC 5322/MIME) and delivered through
         // msmtp, or written as .eml files when no SMTP server is configured. No Vapor.
         serviceTarget("Notifications"),
@@ -170,6 +179,7 @@ let package = Package(
         .testTarget(name: "PublicationTests", dependencies: ["Publication"], swiftSettings: swiftSettings),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Persistence", "EDCTestSupport", crypto], swiftSettings: swiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AttestationsTests", dependencies: ["Attestations", "EDCTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AppTests",

@@ -5,10 +5,11 @@
 set -euo pipefail
 mode=${1:-test}
 
-# msmtp: the SMTP client EDC hands its e-mail to (when EDC_SMTP_HOST is set).
-packages=(libxml2-dev libsqlite3-dev pkg-config msmtp)
+# msmtp: the SMTP client EDC hands its e-mail to (when EDC_SMTP_HOST is set); cairo, pango and
+# libqrencode: the attestation PDF; fonts-dejavu-core: the font embedded in it.
+packages=(libxml2-dev libsqlite3-dev pkg-config msmtp libcairo2-dev libpango1.0-dev libqrencode-dev fonts-dejavu-core)
 case "$mode" in
-    test) packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl dpkg-dev binutils gzip poppler-utils) ;;
+    test) packages+=(postgresql xmlsec1 nginx openssl python3-pip time curl dpkg-dev binutils gzip poppler-utils zbar-tools) ;;
     package) packages+=(dpkg-dev binutils gzip) ;;
 esac
 

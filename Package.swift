@@ -90,7 +90,7 @@ let package = Package(
 
         // The attestation of delegation as a PDF (two pages, French, embedded font subsets, QR code
         // of its verification URL), byte-identical for the same facts. No Vapor.
-        .target(name: "Attestations", dependencies: ["CPangoCairo", "CQREncode"], swiftSettings: swiftSettings),
+        serviceTarget("Attestations", ["CPangoCairo", "CQREncode", "Documents"]),
 
         // E-mail: notification events rendered in French (RFC 5322/MIME) and delivered through
         // msmtp, or written as .eml files when no SMTP server is configured. No Vapor.
@@ -102,6 +102,7 @@ let package = Package(
             dependencies: [
                 "Accounts",
                 "EDCDomain",
+                "Attestations",
                 "Documents",
                 "Notifications",
                 "Persistence",

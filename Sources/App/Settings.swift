@@ -15,6 +15,10 @@ public struct Settings: Sendable {
 
     public var hostname = "127.0.0.1"
     public var port = 8080
+    /// The address the public reaches EDC at (verification URLs printed on attestations):
+    /// `EDC_PUBLIC_BASE_URL`, default `http://<hostname>:<port>`.
+    public var publicBaseURL: String?
+    public var resolvedPublicBaseURL: String { publicBaseURL ?? "http://\(hostname):\(port)" }
     public var dataDirectory = "./data"
     public var database: DatabaseLocation = .sqliteFile("./data/edc.sqlite")
     public var workflow = WorkflowConfiguration()
@@ -102,6 +106,12 @@ public struct Settings: Sendable {
         if let port = environment["EDC_PORT"] {
             guard let value = Int(port), (1...65535).contains(value) else { throw SettingsError("EDC_PORT must be a port number, got '\(port)'") }
             settings.port = value
+        }
+        if let base = environment["EDC_PUBLIC_BASE_URL"], !base.isEmpty {
+            guard let url = URL(string: base), ["https", "http"].contains(url.scheme ?? ""), url.host != nil, url.query == nil, url.fragment == nil else {
+                throw SettingsError("EDC_PUBLIC_BASE_URL must be an https:// (or http://) URL such as https://edc.example.fr, got '\(base)'")
+            }
+            settings.publicBaseURL = base
         }
         if let days = environment["EDC_VA_DEADLINE_DAYS"] {
             guard let value = Int(days), (1...3650).contains(value) else { throw SettingsError("EDC_VA_DEADLINE_DAYS must be 1...3650, got '\(days)'") }

@@ -1,4 +1,5 @@
 import Accounts
+import Attestations
 import Documents
 import EDCDomain
 import Fluent
@@ -73,9 +74,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
         dispatcher.register(.registryChanged) { Task { await loop.nudge() } }
         publication = loop
     }
-    // Outbox consumers by topic: the mailer on `notification` (settings may replace it, as tests
-    // do); none yet on `attestation.issued` (its events wait, visible in /metrics and
-    // /api/v1/admin/outbox, until the attestation renderer exists).
+    // Outbox consumers by topic: the mailer on `notification`, the attestation issuer on
+    // `attestation.issued` (settings may replace them, as tests do).
     var outboxObserver = OutboxWorker.Observer()
     outboxObserver.delivered = { EDCMetrics.outboxDelivered($0).increment() }
     outboxObserver.failed = { EDCMetrics.outboxFailures($0, dead: $1).increment() }
@@ -83,7 +83,12 @@ public func configure(_ app: Application, settings: Settings) async throws {
         ?? FileMailTransport(directory: URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("mail"))
     app.logger.notice("e-mail: \(transport.summary)")
     let mailer = NotificationMailer(database: app.db, transport: transport, from: settings.mail.from, ansTeam: settings.mail.ansTeam)
-    let consumers = settings.outbox.consumers.merging([.notification: { try await mailer.deliver($0) }]) { configured, _ in configured }
+    let attestations = AttestationIssuer(store: store, vault: app.edc.vault, publicBaseURL: settings.resolvedPublicBaseURL)
+    app.edc.attestations = attestations
+    let consumers = settings.outbox.consumers.merging([
+        .notification: { try await mailer.deliver($0) },
+        .attestationIssued: { try await attestations.deliver($0) },
+    ]) { configured, _ in configured }
     let outboxWorker = OutboxWorker(
         database: app.db, clock: settings.clock, consumers: consumers, settings: settings.outbox.worker,
         observer: outboxObserver, logger: app.logger)

@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
     app.get("metrics", use: EDCMetrics.scrape)
 
     app.get("liste-blanche.xml", use: WhitelistController.current)
+    app.get("attestations", ":code", use: AttestationController.verificationPage)
     app.get("liste-blanche", "signataire.pem", use: WhitelistController.signerCertificate)
     app.get("liste-blanche", "racine-test.pem", use: WhitelistController.testRoot)
 
@@ -31,6 +32,7 @@ func routes(_ app: Application) throws {
     authenticated.patch("requests", ":requestID", use: RequestsController.update)
     authenticated.get("requests", ":requestID", "history", use: RequestsController.history)
     authenticated.get("requests", ":requestID", "export.zip", use: RequestsController.export)
+    authenticated.get("requests", ":requestID", "attestation.pdf", use: AttestationController.pdf)
     authenticated.post("requests", ":requestID", "actions", ":action", use: RequestsController.perform)
     authenticated.get("review", "queue", use: RequestsController.queue)
 

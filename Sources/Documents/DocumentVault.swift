@@ -63,8 +63,8 @@ public struct DocumentVault: Sendable {
         return try Self.combined(try AES.GCM.seal(raw, using: master.key, authenticating: Self.binding(documentID: documentID, operatorID: operatorID, keyID: master.id)))
     }
 
-    private func unwrap(_ document: DocumentModel) throws -> SymmetricKey {
-        guard let keyID = document.keyID, let wrapped = document.wrappedKey, let documentID = document.id else { throw VaultError.tampered }
+    private func unwrap(_ wrapped: Data?, keyID: String?, id: UUID, operatorID: UUID) throws -> SymmetricKey {
+        guard let keyID, let wrapped else { throw VaultError.tampered }
         var master = keyring.key(id: keyID)
         if master == nil, let reload, let reloaded = try? reload() {
             keys.value = reloaded
@@ -73,7 +73,7 @@ public struct DocumentVault: Sendable {
         guard let master else { throw VaultError.unknownKey(keyID) }
         do {
             let raw = try AES.GCM.open(try AES.GCM.SealedBox(combined: wrapped), using: master.key,
-                                       authenticating: Self.binding(documentID: documentID, operatorID: document.operatorID, keyID: keyID))
+                                       authenticating: Self.binding(documentID: id, operatorID: operatorID, keyID: keyID))
             return SymmetricKey(data: raw)
         } catch {
             throw VaultError.tampered
@@ -84,13 +84,23 @@ public struct DocumentVault: Sendable {
     public func open(_ document: DocumentModel) throws -> Data {
         guard let documentID = document.id else { throw VaultError.tampered }
         guard document.wrappedKey != nil || document.keyID != nil else { return try openLegacy(document.sealedContent, documentID: documentID) }
-        let dataKey = try unwrap(document)
+        return try open(document.sealedContent, wrappedKey: document.wrappedKey, keyID: document.keyID, id: documentID, operatorID: document.operatorID)
+    }
+
+    /// Anything sealed by `seal` (documents, issued attestation PDFs), given what it is bound to.
+    public func open(_ sealed: Data, wrappedKey: Data?, keyID: String?, id: UUID, operatorID: UUID) throws -> Data {
+        let dataKey = try unwrap(wrappedKey, keyID: keyID, id: id, operatorID: operatorID)
         do {
-            return try AES.GCM.open(try AES.GCM.SealedBox(combined: document.sealedContent), using: dataKey,
-                                    authenticating: Self.binding(documentID: documentID, operatorID: document.operatorID, keyID: "content"))
+            return try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: dataKey,
+                                    authenticating: Self.binding(documentID: id, operatorID: operatorID, keyID: "content"))
         } catch {
             throw VaultError.tampered
         }
+    }
+
+    /// A data key re-wrapped under the current master key (rotation).
+    func rewrap(_ wrapped: Data?, keyID: String?, id: UUID, operatorID: UUID) throws -> Data {
+        try wrap(try unwrap(wrapped, keyID: keyID, id: id, operatorID: operatorID), documentID: id, operatorID: operatorID, with: keyring.current)
     }
 
     /// Before envelopes: the content sealed with a master key, bound to the document id only.
@@ -191,8 +201,7 @@ public struct DocumentVault: Sendable {
                     (document.sealedContent, document.wrappedKey, document.keyID) = (sealed.content, sealed.wrappedKey, sealed.keyID)
                     report.converted += 1
                 } else {
-                    let dataKey = try unwrap(document)
-                    document.wrappedKey = try wrap(dataKey, documentID: id, operatorID: document.operatorID, with: keyring.current)
+                    document.wrappedKey = try rewrap(document.wrappedKey, keyID: document.keyID, id: id, operatorID: document.operatorID)
                     document.keyID = currentID
                     report.rewrapped += 1
                 }
@@ -201,8 +210,22 @@ public struct DocumentVault: Sendable {
                 report.failed.append(id)
             }
         }
+        // Issued attestation PDFs are sealed the same way.
+        let attestations = try await AttestationModel.query(on: store.database).filter(\.$pdfKeyID != nil).filter(\.$pdfKeyID != currentID).all()
+        for attestation in attestations {
+            guard let id = attestation.id else { continue }
+            do {
+                attestation.pdfWrappedKey = try rewrap(attestation.pdfWrappedKey, keyID: attestation.pdfKeyID, id: id, operatorID: attestation.operatorID)
+                attestation.pdfKeyID = currentID
+                try await store.write { context in try await attestation.save(on: context.database) }
+                report.rewrapped += 1
+            } catch {
+                report.failed.append(id)
+            }
+        }
         let used = try await DocumentModel.query(on: store.database).all(\.$keyID)
-        report.keysInUse = Set(used.map { $0 ?? "(before envelopes)" })
+        let usedByAttestations = try await AttestationModel.query(on: store.database).filter(\.$pdfKeyID != nil).all(\.$pdfKeyID)
+        report.keysInUse = Set(used.map { $0 ?? "(before envelopes)" } + usedByAttestations.compactMap { $0 })
         let summary = report
         try await store.write { context in
             try await context.audit(AuditActor(userID: nil, role: .system), action: .documentKeyRotation, entity: .document, entityID: currentID, data: [

@@ -39,7 +39,7 @@ struct MailJourneyTests {
             _ = try await api.act("resubmit", on: declarationID, as: world.operatorA)
             clock.advance(by: 60)
             let approved = try await api.act("approve", on: declarationID, as: world.reviewer)
-            #expect(try await worker.drain() == 4)
+            #expect(try await worker.drain() == 5, "4 notifications and the attestation the approval issued")
             #expect(try server.messages().count == 4)
 
             // The server stops; the integration goes on, its messages wait.
@@ -91,7 +91,8 @@ struct MailJourneyTests {
     func emlFiles() async throws {
         try await withJourney({ $0.outbox.runInBackground = false }) { app, world, api in
             _ = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
-            let delivered = try await #require(app.edc.outbox).drain()
+            _ = try await #require(app.edc.outbox).drain()
+            let delivered = try await OutboxEventModel.query(on: app.db).filter(\.$topic == .notification).filter(\.$processedAt != nil).count()
             let mail = URL(fileURLWithPath: app.edc.settings.dataDirectory).appendingPathComponent("mail")
             let files = try FileManager.default.contentsOfDirectory(atPath: mail.path).filter { $0.hasSuffix(".eml") }.sorted()
             #expect(files.count == delivered && delivered >= 2)

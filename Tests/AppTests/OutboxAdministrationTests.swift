@@ -26,8 +26,9 @@ struct OutboxAdministrationTests {
             #expect((pending["pending"] as? Int ?? 0) >= 1)
 
             let worker = try #require(app.edc.outbox)
-            let tried = try await worker.drain()
-            #expect(tried == pending["pending"] as? Int)
+            // The notifications fail; the attestation the approval issued is rendered.
+            #expect(try await worker.drain() == (pending["pending"] as? Int ?? 0) + 1)
+            let tried = try #require(pending["pending"] as? Int)
 
             let letters = try await app.send(.GET, "/api/v1/admin/outbox/dead-letters", as: world.admin)
             #expect(letters.status == .ok)

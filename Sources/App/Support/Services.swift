@@ -1,4 +1,5 @@
 import Accounts
+import Attestations
 import Documents
 import Foundation
 import Persistence
@@ -20,6 +21,8 @@ struct EDCServices: Sendable {
     var housekeeping: Housekeeping
     /// Hands outbox events to their consumers (see `OutboxWorker`); set right after the services.
     var outbox: OutboxWorker?
+    /// Renders, stores and finds attestations of delegation; set right after the services.
+    var attestations: AttestationIssuer?
     /// When this process configured its services (readiness counts an unpublished first list from here).
     var startedAt = Date()
 }

@@ -33,6 +33,7 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     /// A registry state change of a DRIMbox: `drimbox.exclusion`, `drimbox.reintegration`, …
     public static func drimbox(_ event: DRIMboxEvent) -> AuditAction { AuditAction(rawValue: "drimbox.\(event.rawValue)") }
     public static let attestationIssue = AuditAction(rawValue: "attestation.issue")
+    public static let attestationRender = AuditAction(rawValue: "attestation.render")
     public static let operatorCreate = AuditAction(rawValue: "operator.create")
     public static let operatorUpdate = AuditAction(rawValue: "operator.update")
 

@@ -14,5 +14,6 @@ public enum EDCMigrations {
         M0009_OutboxDelivery(),
         M0010_VAReminders(),
         M0011_DocumentEnvelopes(),
+        M0012_AttestationPDF(),
     ]
 }

@@ -30,6 +30,7 @@ extension ApprovalEffects {
         attestation.requestID = try request.requireID()
         attestation.operatorID = request.operatorID
         attestation.issuedAt = context.now
+        attestation.verificationCode = AttestationCode.generate()
         attestation.content = try JSONText.encode(AttestationContent(
             operatorName: owner?.legalName ?? "", operatorSIREN: owner?.siren ?? "", requestNumber: request.number,
             drimboxIdentifier: identifier, clients: declaration.clients.map(\.value),
@@ -54,4 +55,28 @@ public struct AttestationContent: Codable, Sendable, Hashable {
     public var drimboxIdentifier: Int
     public var clients: [String]
     public var fqdnPairs: [Pair]
+}
+
+/// Verification codes of attestations: 100 random bits in Crockford's base 32 (no I, L, O, U),
+/// grouped by four: unguessable and not enumerable.
+public enum AttestationCode {
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let characters = (0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt8(32)))] }
+        return stride(from: 0, to: 20, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+    }
+
+    /// The canonical form of a code as typed (case, O for 0, I and L for 1, spaces), or nil.
+    public static func normalized(_ text: String) -> String? {
+        var characters: [Character] = []
+        for character in text.uppercased() where character != "-" && character != " " {
+            let mapped: Character = character == "O" ? "0" : (character == "I" || character == "L") ? "1" : character
+            guard alphabet.contains(mapped) else { return nil }
+            characters.append(mapped)
+        }
+        guard characters.count == 20 else { return nil }
+        return stride(from: 0, to: 20, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+    }
 }

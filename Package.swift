@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "EDCDomain", targets: ["EDCDomain"]),
         .library(name: "Notifications", targets: ["Notifications"]),
+        .library(name: "Attestations", targets: ["Attestations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),

@@ -20,6 +20,8 @@ let benchmarks: [(name: String, dependencies: [Target.Dependency])] = [
     ]),
     // Mail throughput through msmtp to a local SMTP server, and the outbox's delivery lag
     // under a burst of events (SQLite file database).
+    // Attestation PDF render time (in-process, release).
+    ("edc-attestation-bench", [.product(name: "Attestations", package: "EDC")]),
     ("edc-mail-bench", [
         .product(name: "Persistence", package: "EDC"),
         .product(name: "Notifications", package: "EDC"),

@@ -36,7 +36,7 @@ struct MailBench {
         let content = NotificationTemplates.request(
             .init(action: .approve, requestID: UUID(), requestNumber: 1234, operatorID: UUID(), state: .approved),
             kind: .declaration, reason: nil, operatorName: "Opérateur Côte-d'Or")
-        func message(_ id: UUID) -> MailMessage {
+        @Sendable func message(_ id: UUID) -> MailMessage {
             MailMessage(from: from, to: [to], cc: [team], subject: content.subject, text: content.text, html: content.html,
                         messageID: "\(id.uuidString.lowercased())@edc.example.fr", date: Date())
         }

@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EDCAgentTests",
-            dependencies: ["edc-agent", "Whitelist", "EDCTestSupport", crypto],
+            dependencies: ["edc-agent", "Whitelist", "EDCDomain", "EDCTestSupport", crypto],
             swiftSettings: swiftSettings
         ),
     ]

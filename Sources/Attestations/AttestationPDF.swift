@@ -1,5 +1,6 @@
 import CPangoCairo
 import CQREncode
+import EDCDomain
 import Foundation
 
 /// What an attestation of delegation states.
@@ -190,12 +191,6 @@ public enum AttestationPDF {
         return formatter.string(from: date)
     }
 
-    /// "3 décembre 2026", Paris time.
-    static func frenchDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "fr_FR")
-        formatter.timeZone = TimeZone(identifier: "Europe/Paris")
-        formatter.dateFormat = "d MMMM yyyy"
-        return formatter.string(from: date)
-    }
+    /// "3 décembre 2026", Paris time: as the PDF and the verification page print it.
+    public static func frenchDate(_ date: Date) -> String { DateText.paris(date) }
 }

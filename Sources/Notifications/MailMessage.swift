@@ -1,3 +1,4 @@
+import EDCDomain
 import Foundation
 
 /// An e-mail address with an optional display name. The address is checked when built: no
@@ -111,11 +112,5 @@ public struct MailMessage: Sendable, Equatable {
         }
     }
 
-    static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
-    }
+    static func rfc5322Date(_ date: Date) -> String { DateText.utc(date, "EEE, dd MMM yyyy HH:mm:ss '+0000'") }
 }

@@ -1,3 +1,4 @@
+import EDCDomain
 import Foundation
 import Persistence
 
@@ -21,12 +22,8 @@ public struct FileMailTransport: MailTransport {
     public func send(_ message: MailMessage) async throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
             let local = message.messageID.split(separator: "@").first.map(String.init) ?? message.messageID
-            let name = "\(formatter.string(from: message.date))-\(local.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }).eml"
+            let name = "\(DateText.utc(message.date, "yyyyMMdd'T'HHmmss'Z'"))-\(local.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }).eml"
             try Data(message.rendered()).write(to: directory.appendingPathComponent(name), options: .atomic)
         } catch {
             throw OutboxDeliveryFailure("cannot write the message under \(directory.path): \(error)", permanent: false)

@@ -151,13 +151,7 @@ public enum NotificationTemplates {
     }
 
     /// "2 janvier 2027 à 14:00", in Europe/Paris time.
-    static func parisDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "fr_FR")
-        formatter.timeZone = TimeZone(identifier: "Europe/Paris")
-        formatter.dateFormat = "d MMMM yyyy 'à' HH:mm"
-        return formatter.string(from: date)
-    }
+    static func parisDate(_ date: Date) -> String { DateText.paris(date, "d MMMM yyyy 'à' HH:mm") }
 
     static func content(subject: String, paragraphs: [String]) -> Content {
         let text = (paragraphs + ["-- ", footer]).joined(separator: "\n\n") + "\n"

@@ -1,3 +1,4 @@
+import EDCDomain
 import EDCTestSupport
 import Foundation
 
@@ -47,13 +48,7 @@ enum OpenSSL {
     }
 
     /// A CRL date (`YYYYMMDDHHMMSSZ`).
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
-        return formatter.string(from: date)
-    }
+    static func date(_ date: Date) -> String { DateText.utc(date, "yyyyMMddHHmmss'Z'") }
 }
 
 /// A real nginx (Debian's) run by a test: `daemon off` in its configuration, so that the master is

@@ -11,12 +11,7 @@ enum AttestationController {
     static func pdf(_ req: Request) async throws -> Response {
         let issuer = try req.attestationIssuer
         let attestation = try await issuer.attestation(ofRequest: try req.uuid("requestID"), for: try req.principal)
-        let bytes = try await issuer.pdf(of: attestation)
-        let response = Response(status: .ok, body: .init(data: Data(bytes)))
-        response.headers.replaceOrAdd(name: .contentType, value: "application/pdf")
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"attestation-\(attestation.number).pdf\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
-        return response
+        return .attachment(try await issuer.pdf(of: attestation), type: "application/pdf", filename: "attestation-\(attestation.number).pdf")
     }
 
     /// `GET /attestations/{code}`: confirms an authentic attestation and shows what it states; an
@@ -42,7 +37,7 @@ enum AttestationController {
             <dt>Structures clientes (SIREN)</dt><dd>\(facts.clientSIRENs.map(escape).joined(separator: ", "))</dd>
             <dt>Demande</dt><dd>n° \(facts.requestNumber)</dd>
             <dt>DRIMbox</dt><dd>n° \(facts.drimboxIdentifier) du registre national</dd>
-            <dt>Date d'émission</dt><dd>\(escape(french(facts.issuedAt)))</dd>
+            <dt>Date d'émission</dt><dd>\(escape(AttestationPDF.frenchDate(facts.issuedAt)))</dd>
             <dt>Code de vérification</dt><dd>\(escape(facts.verificationCode))</dd>
             </dl>
             <table>
@@ -83,13 +78,16 @@ enum AttestationController {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
+}
 
-    static func french(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "fr_FR")
-        formatter.timeZone = TimeZone(identifier: "Europe/Paris")
-        formatter.dateFormat = "d MMMM yyyy"
-        return formatter.string(from: date)
+extension Response {
+    /// A file to download: its media type, `Content-Disposition: attachment`, never cached.
+    static func attachment(_ bytes: [UInt8], type: String, filename: String) -> Response {
+        let response = Response(status: .ok, body: .init(data: Data(bytes)))
+        response.headers.replaceOrAdd(name: .contentType, value: type)
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
     }
 }
 

@@ -73,11 +73,7 @@ enum RequestsController {
     /// entries, documents decrypted), for its operator and ANS; 404 for anyone else. Audited.
     static func export(_ req: Request) async throws -> Response {
         let archive = try await RequestExport(vault: req.edc.vault).archive(of: try req.uuid("requestID"), for: try req.principal, in: req.edc.store)
-        let response = Response(status: .ok, body: .init(data: Data(archive.bytes)))
-        response.headers.replaceOrAdd(name: .contentType, value: "application/zip")
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(archive.filename)\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
+        return .attachment(archive.bytes, type: "application/zip", filename: archive.filename)
     }
 
     /// `POST /api/v1/requests/{id}/actions/{action}`: submit, resubmit, withdraw, consent (operators);

@@ -5,7 +5,8 @@ import Persistence
 
 /// The archive of one request (`GET /api/v1/requests/{id}/export.zip`): the form as filed
 /// (`demande.json`), its transitions (`historique.json`), the audit entries about it and its
-/// documents (`journal-audit.json`), and the documents themselves, decrypted (`documents/…`).
+/// documents (`journal-audit.json`), the documents themselves, decrypted (`documents/…`), and the
+/// attestation PDF it issued (`attestation-ATT-….pdf`).
 /// The export is audited, naming the documents it opened.
 public struct RequestExport: Sendable {
     let vault: DocumentVault
@@ -53,6 +54,12 @@ public struct RequestExport: Sendable {
             let name = "documents/\(document.kind.rawValue)-\(try document.requireID().uuidString.prefix(8))-\(Self.safe(document.filename))"
             try zip.add(name, try vault.open(document))
             exported.append(try document.requireID().uuidString)
+        }
+        // The attestation(s) this request issued, as issued (once rendered).
+        for attestation in try await AttestationModel.query(on: store.database).filter(\.$requestID == request.requireID()).sort(\.$issuedAt).all() {
+            guard let sealed = attestation.pdfSealed else { continue }
+            try zip.add("attestation-\(Self.safe(attestation.number)).pdf", try vault.open(
+                sealed, wrappedKey: attestation.pdfWrappedKey, keyID: attestation.pdfKeyID, id: try attestation.requireID(), operatorID: attestation.operatorID))
         }
         // The audit trail as it stands before this export's own entry.
         let entries = try await AuditEntryModel.query(on: store.database).group(.or) { group in

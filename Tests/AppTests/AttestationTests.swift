@@ -61,4 +61,34 @@ struct AttestationTests {
             }
         }
     }
+
+    @Test("a modification adding a PACS issues a new attestation naming every pair; the request archive holds the attestation PDF")
+    func reissueAndExport() async throws {
+        try await withJourney({ $0.outbox.runInBackground = false }) { app, world, api in
+            let (drimboxID, identifier) = try await api.declaredDRIMbox(as: world.operatorA, pacs: 1)
+            let modification = try await api.create(as: world.operatorA, """
+                {"kind": "modification", "drimboxID": "\(drimboxID)", "submit": true, "payload": {"addPACS": [{"sourceHostname": "src9.example.fr", "viewerHostname": "view9.example.fr"}]}}
+                """)
+            let modificationID = try #require(modification["id"] as? String)
+            _ = try await api.act("approve", on: modificationID, as: world.reviewer)
+            _ = try await #require(app.edc.outbox).drain()
+            let attestations = try await AttestationModel.query(on: app.db).sort(\.$issuedAt).all()
+            #expect(attestations.map(\.number) == [String(format: "ATT-%06d", identifier), String(format: "ATT-%06d-2", identifier)])
+            #expect(attestations.allSatisfy { $0.pdfSealed != nil })
+            let latest = try await app.send(.GET, "/api/v1/requests/\(modificationID)/attestation.pdf", as: world.operatorA)
+            #expect(latest.status == .ok)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("edc-att-\(UUID().uuidString).pdf")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(latest.body.readableBytesView).write(to: file)
+            let text = try ProcessRunner.runTool("pdftotext", [file.path, "-"]).standardOutput
+            #expect(text.contains("db1.\(identifier).mesimagesmedicales.fr") && text.contains("db2.\(identifier).mesimagesmedicales.fr"), "\(text)")
+
+            let archive = try await app.send(.GET, "/api/v1/requests/\(modificationID)/export.zip", as: world.operatorA)
+            let zip = FileManager.default.temporaryDirectory.appendingPathComponent("edc-export-\(UUID().uuidString).zip")
+            defer { try? FileManager.default.removeItem(at: zip) }
+            try Data(archive.body.readableBytesView).write(to: zip)
+            let names = try ProcessRunner.runTool("python3", ["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", zip.path])
+            #expect(names.standardOutput.contains(String(format: "attestation-ATT-%06d-2.pdf", identifier)), "\(names.output)")
+        }
+    }
 }

@@ -22,19 +22,29 @@ extension ApprovalEffects {
             "fqdns": assigned.map { "\($0.db.value)|\($0.viewer.value)" }.joined(separator: ","),
         ])
 
-        let owner = try await OperatorModel.find(request.operatorID, on: database)
+        try await issueAttestation(for: drimbox, request: request, clients: declaration.clients.map(\.value))
+    }
+
+    /// An attestation of delegation for the DRIMbox as it now stands (all its FQDN pairs):
+    /// at the declaration's approval, and again whenever its pairs change (`ATT-<identifier>`,
+    /// then `ATT-<identifier>-2`, …; the most recent one holds). Its PDF is rendered by the
+    /// `attestation.issued` consumer.
+    func issueAttestation(for drimbox: DRIMboxModel, request: RequestModel, clients: [String]) async throws {
+        let owner = try await OperatorModel.find(drimbox.operatorID, on: database)
+        let pairs = try await RegistryQueries(database: database).pairs(of: drimbox)
+        let earlier = try await AttestationModel.query(on: database).filter(\.$drimboxID == drimbox.requireID()).count()
         let attestation = AttestationModel()
         attestation.id = UUID()
-        attestation.number = String(format: "ATT-%06d", identifier)
+        attestation.number = String(format: "ATT-%06d", drimbox.identifier) + (earlier == 0 ? "" : "-\(earlier + 1)")
         attestation.drimboxID = try drimbox.requireID()
         attestation.requestID = try request.requireID()
-        attestation.operatorID = request.operatorID
+        attestation.operatorID = drimbox.operatorID
         attestation.issuedAt = context.now
         attestation.verificationCode = AttestationCode.generate()
         attestation.content = try JSONText.encode(AttestationContent(
             operatorName: owner?.legalName ?? "", operatorSIREN: owner?.siren ?? "", requestNumber: request.number,
-            drimboxIdentifier: identifier, clients: declaration.clients.map(\.value),
-            fqdnPairs: assigned.map { .init(pacsIndex: $0.pacsIndex, db: $0.db.value, viewer: $0.viewer.value) }))
+            drimboxIdentifier: drimbox.identifier, clients: clients,
+            fqdnPairs: pairs.sorted { $0.pacsIndex < $1.pacsIndex }.map { .init(pacsIndex: $0.pacsIndex, db: $0.dbFQDN, viewer: $0.viewerFQDN) }))
         try await attestation.create(on: database)
         try await context.audit(principal.auditActor, action: .attestationIssue, entity: .attestation, entityID: attestation.number)
         try await context.enqueue(.attestationIssued(.init(attestationID: try attestation.requireID())))

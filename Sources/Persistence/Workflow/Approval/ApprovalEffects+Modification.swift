@@ -32,6 +32,11 @@ extension ApprovalEffects {
             try await context.audit(principal.auditActor, action: .drimboxAddPACS, entity: .drimbox, entityID: String(drimbox.identifier), data: ["db": pair.db.value, "vi": pair.viewer.value])
             nextIndex += 1
         }
+        if !(modification.addPACS ?? []).isEmpty {
+            // New FQDN pairs: a new attestation naming them all.
+            let clients = (try? JSONText.decode([String].self, from: drimbox.clients)) ?? []
+            try await issueAttestation(for: drimbox, request: request, clients: clients)
+        }
         try await setCertificates(modification.certificates ?? [], of: drimbox)
         // The DNs may have changed what the white list shows (operator data changes enqueue their own).
         try await registry.change(drimbox, .modification, requestID: request.id, listContentChanged: true)

@@ -141,4 +141,52 @@ struct MailJourneyTests {
             #expect(subjects.contains("[EDC] DRIMbox n° \(identifier) exclue de la liste blanche : Document de VA non fourni dans les délais"))
         }
     }
+
+    @Test("the end of situation 1 (VA document) and situation 2 (exclusion for a cyber incident, re-integration): one message each, in French, to the operator and the ANS team")
+    func situationTwoMail() async throws {
+        let clock = TestClock.app()
+        try await withJourney({
+            $0.clock = { clock.now }
+            $0.outbox.runInBackground = false
+        }) { app, world, api in
+            let (drimboxID, identifier) = try await api.integratedProvisionally(as: world.operatorA, pacs: 1)
+            let worker = try #require(app.edc.outbox)
+            _ = try await worker.drain()
+            let mail = URL(fileURLWithPath: app.edc.settings.dataDirectory).appendingPathComponent("mail")
+            let before = Set(try FileManager.default.contentsOfDirectory(atPath: mail.path))
+
+            clock.advance(by: 60)
+            let va = try await api.upload(kind: "vaReport", as: world.operatorA)
+            let vaRequest = try await api.create(as: world.operatorA, """
+                {"kind": "vaDocument", "drimboxID": "\(drimboxID)", "submit": true, "payload": {"vaDocumentID": "\(va)"}}
+                """)
+            clock.advance(by: 60)
+            _ = try await api.act("approve", on: try #require(vaRequest["id"] as? String), as: world.reviewer)
+            clock.advance(by: 60)
+            let exclusion = try await app.send(.POST, "/api/v1/drimboxes/\(drimboxID)/exclusion", as: world.reviewer, json: #"{"reason": "cyberIncident", "detail": "Clé privée exposée."}"#)
+            #expect(exclusion.status == .ok)
+            clock.advance(by: 60)
+            let cgi = try await api.upload(kind: "cgi", as: world.operatorA)
+            let reintegration = try await api.create(as: world.operatorA, """
+                {"kind": "reintegration", "drimboxID": "\(drimboxID)", "submit": true, "payload": {"statement": "Clés révoquées et régénérées.", "cgiDocumentID": "\(cgi)"}}
+                """)
+            clock.advance(by: 60)
+            _ = try await api.act("approve", on: try #require(reintegration["id"] as? String), as: world.reviewer)
+            #expect(try await worker.drain() == 5)
+
+            let files = try FileManager.default.contentsOfDirectory(atPath: mail.path).filter { !before.contains($0) }.sorted()
+            let messages = try files.map { try MailParser.fields(of: Data(contentsOf: mail.appendingPathComponent($0))) }
+            #expect(messages.map { $0["Subject"] ?? "" } == [
+                "[EDC] Demande n° 3 (Document de VA) : déposée",
+                "[EDC] Demande n° 3 (Document de VA) : acceptée par l'ANS",
+                "[EDC] DRIMbox n° \(identifier) exclue de la liste blanche : Incident de cybersécurité",
+                "[EDC] Demande n° 4 (Réintégration) : déposée",
+                "[EDC] Demande n° 4 (Réintégration) : acceptée par l'ANS",
+            ])
+            #expect(messages.allSatisfy { $0["Cc"] == "Équipe DRIM-M (ANS) <equipe-drimm@ans.invalid>" && $0["defects"] == "0" })
+            let excluded = try #require(messages.dropFirst(2).first?["text"])
+            #expect(excluded.contains("Précision : Clé privée exposée."))
+            #expect(excluded.contains("conditions générales d'intégration nouvellement signées"))
+        }
+    }
 }

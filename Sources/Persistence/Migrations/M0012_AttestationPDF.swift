@@ -7,6 +7,11 @@ struct M0012_AttestationPDF: AsyncMigration {
         for (name, type) in [("verification_code", DatabaseSchema.DataType.string), ("pdf_sealed", .data), ("pdf_wrapped_key", .data), ("pdf_key_id", .string), ("pdf_sha256", .string)] {
             try await database.schema(AttestationModel.schema).field(.string(name), type).update()
         }
+        // Attestations issued before codes existed get one, so that their PDF can be issued too.
+        for attestation in try await AttestationModel.query(on: database).filter(\.$verificationCode == nil).all() {
+            attestation.verificationCode = AttestationCode.generate()
+            try await attestation.save(on: database)
+        }
         if let sql = database as? any SQLDatabase {
             try await sql.create(index: "attestation_code_idx").on(AttestationModel.schema).column("verification_code").unique().run()
         }

@@ -53,7 +53,7 @@ public struct NotificationMailer: Sendable {
             }
             operatorID = exclusion.operatorID
             content = NotificationTemplates.exclusion(
-                identifier: drimbox.identifier, reason: exclusion.reason, detail: drimbox.exclusionDetail, operatorName: try await operatorName(exclusion.operatorID))
+                identifier: drimbox.identifier, reason: exclusion.reason, detail: exclusion.detail ?? drimbox.exclusionDetail, operatorName: try await operatorName(exclusion.operatorID))
         }
         guard let operatorModel = try await OperatorModel.find(operatorID, on: database) else {
             throw OutboxDeliveryFailure("operator \(operatorID) not found", permanent: true)

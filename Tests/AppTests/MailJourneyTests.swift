@@ -183,7 +183,7 @@ struct MailJourneyTests {
                 "[EDC] Demande n° 4 (Réintégration) : déposée",
                 "[EDC] Demande n° 4 (Réintégration) : acceptée par l'ANS",
             ])
-            #expect(messages.allSatisfy { $0["Cc"] == "Équipe DRIM-M (ANS) <equipe-drimm@ans.invalid>" && $0["defects"] == "0" })
+            #expect(messages.allSatisfy { $0["Cc"] == "\"Équipe DRIM-M (ANS)\" <equipe-drimm@ans.invalid>" && $0["defects"] == "0" })
             let excluded = try #require(messages.dropFirst(2).first?["text"])
             #expect(excluded.contains("Précision : Clé privée exposée."))
             #expect(excluded.contains("conditions générales d'intégration nouvellement signées"))

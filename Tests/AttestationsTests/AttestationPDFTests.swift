@@ -22,16 +22,17 @@ struct AttestationPDFTests {
             .appendingPathComponent(".build/test-artifacts/attestation")
     }
 
-    static func written(_ bytes: [UInt8]) throws -> URL {
+    /// One file per test: the tests run in parallel.
+    static func written(_ bytes: [UInt8], as name: String) throws -> URL {
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-        let file = artifacts.appendingPathComponent("attestation.pdf")
-        try Data(bytes).write(to: file)
+        let file = artifacts.appendingPathComponent("\(name).pdf")
+        try Data(bytes).write(to: file, options: .atomic)
         return file
     }
 
     @Test("pdftotext extracts the operator, the SIRENs, the request, the DRIMbox, every FQDN, the date and the verification URL, accents included")
     func text() throws {
-        let file = try Self.written(try AttestationPDF.render(Self.facts))
+        let file = try Self.written(try AttestationPDF.render(Self.facts), as: "text")
         let result = try ProcessRunner.runTool("pdftotext", ["-layout", file.path, "-"])
         #expect(result.status == 0, "\(result.output)")
         let text = result.standardOutput
@@ -48,7 +49,7 @@ struct AttestationPDFTests {
 
     @Test("its fonts are DejaVu Sans subsets, embedded")
     func fonts() throws {
-        let file = try Self.written(try AttestationPDF.render(Self.facts))
+        let file = try Self.written(try AttestationPDF.render(Self.facts), as: "fonts")
         let result = try ProcessRunner.runTool("pdffonts", [file.path])
         let rows = result.standardOutput.split(separator: "\n").dropFirst(2)
         #expect(!rows.isEmpty)
@@ -69,7 +70,7 @@ struct AttestationPDFTests {
 
     @Test("both pages render (kept as PNG artefacts) and the QR code decodes to the verification URL")
     func qrCode() throws {
-        let file = try Self.written(try AttestationPDF.render(Self.facts))
+        let file = try Self.written(try AttestationPDF.render(Self.facts), as: "attestation")
         let prefix = Self.artifacts.appendingPathComponent("page").path
         let render = try ProcessRunner.runTool("pdftoppm", ["-png", "-r", "110", file.path, prefix])
         #expect(render.status == 0, "\(render.output)")

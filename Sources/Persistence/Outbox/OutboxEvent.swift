@@ -165,18 +165,21 @@ public enum OutboxEvent: Sendable, Hashable {
         public var drimboxID: UUID
         public var operatorID: UUID
         public var reason: ExclusionReason
+        /// What ANS added to the reason, as it stood at the exclusion (absent in older events).
+        public var detail: String?
 
-        public init(drimboxID: UUID, operatorID: UUID, reason: ExclusionReason) {
-            (self.drimboxID, self.operatorID, self.reason) = (drimboxID, operatorID, reason)
+        public init(drimboxID: UUID, operatorID: UUID, reason: ExclusionReason, detail: String? = nil) {
+            (self.drimboxID, self.operatorID, self.reason, self.detail) = (drimboxID, operatorID, reason, detail)
         }
 
-        private enum Keys: String, CodingKey { case event, drimboxID, operatorID, reason }
+        private enum Keys: String, CodingKey { case event, drimboxID, operatorID, reason, detail }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Keys.self)
             drimboxID = try container.decode(UUID.self, forKey: .drimboxID)
             operatorID = try container.decode(UUID.self, forKey: .operatorID)
             reason = try container.decode(ExclusionReason.self, forKey: .reason)
+            detail = try container.decodeIfPresent(String.self, forKey: .detail)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -185,6 +188,7 @@ public enum OutboxEvent: Sendable, Hashable {
             try container.encode(drimboxID, forKey: .drimboxID)
             try container.encode(operatorID, forKey: .operatorID)
             try container.encode(reason, forKey: .reason)
+            try container.encodeIfPresent(detail, forKey: .detail)
         }
     }
 

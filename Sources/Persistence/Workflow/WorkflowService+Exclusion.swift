@@ -75,6 +75,6 @@ extension WorkflowService {
             drimbox.excludedAt = context.now
             drimbox.vaDueAt = nil
         }
-        try await context.enqueue(.notification(.drimboxExcluded(.init(drimboxID: try drimbox.requireID(), operatorID: drimbox.operatorID, reason: reason))))
+        try await context.enqueue(.notification(.drimboxExcluded(.init(drimboxID: try drimbox.requireID(), operatorID: drimbox.operatorID, reason: reason, detail: detail))))
     }
 }

@@ -9,10 +9,11 @@ import Persistence
 /// and stores them within the operator's quota. No Vapor: the API, and next the web pages, call it.
 ///
 /// Each document gets its own random data key (AES-256-GCM); the data key is wrapped by the
-/// keyring's current master key, whose id is stored with it. Both seals authenticate the binding
-/// `document id | operator id | key id`: a blob moved to another row or operator, or a key id
-/// changed, does not open. Rotation (`rotate`) re-wraps the data keys under a new master key
-/// without touching the documents' ciphertext. Documents sealed before envelopes (no wrapped key)
+/// keyring's current master key, whose id is stored with it. The wrap authenticates
+/// `document id | operator id | master key id`, the content's seal `document id | operator id`
+/// (not the key id, so that a rotation leaves the ciphertext as it is): a blob or a wrapped key
+/// moved to another row or operator, or a key id changed, does not open. Rotation (`rotate`)
+/// re-wraps the data keys under a new master key without touching the documents' ciphertext. Documents sealed before envelopes (no wrapped key)
 /// open with the master key bound to the document id alone, and `rotate` converts them.
 public struct DocumentVault: Sendable {
     private let keys: KeyBox

@@ -164,6 +164,7 @@ public struct Settings: Sendable {
         settings.maximumTokenLifetimeDays = try integer("EDC_TOKEN_MAX_DAYS", 1...730) ?? settings.maximumTokenLifetimeDays
         settings.idleTimeoutSeconds = try integer("EDC_IDLE_TIMEOUT", 1...3600) ?? settings.idleTimeoutSeconds
         settings.documentQuota = try integer("EDC_DOCUMENT_QUOTA_MB", 1...1_000_000).map { $0 * 1024 * 1024 } ?? settings.documentQuota
+        settings.maxDocumentSize = try integer("EDC_DOCUMENT_MAX_MB", 1...200).map { $0 * 1024 * 1024 } ?? settings.maxDocumentSize
         settings.concurrentUploads = try integer("EDC_UPLOAD_CONCURRENCY", 1...64) ?? settings.concurrentUploads
         settings.orphanDocumentAge = try integer("EDC_ORPHAN_DOCUMENT_HOURS", 1...8760).map { TimeInterval($0) * 3600 } ?? settings.orphanDocumentAge
         if let hsts = environment["EDC_HSTS"], !hsts.isEmpty {

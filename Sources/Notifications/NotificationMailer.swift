@@ -29,34 +29,32 @@ public struct NotificationMailer: Sendable {
         guard case .notification(let notification) = try? OutboxEvent(event) else {
             throw OutboxDeliveryFailure("unreadable notification payload", permanent: true)
         }
+        // One operator read: its name goes in the text, its support address in To.
+        let operatorID = switch notification {
+        case .request(let change): change.operatorID
+        case .vaDeadline(let deadline): deadline.operatorID
+        case .drimboxExcluded(let exclusion): exclusion.operatorID
+        }
+        guard let operatorModel = try await OperatorModel.find(operatorID, on: database) else {
+            throw OutboxDeliveryFailure("operator \(operatorID) not found", permanent: true)
+        }
+        let operatorName = operatorModel.legalName
         let content: NotificationTemplates.Content
-        let operatorID: UUID
         switch notification {
         case .request(let change):
             guard let request = try await RequestModel.find(change.requestID, on: database) else {
                 throw OutboxDeliveryFailure("request \(change.requestNumber) not found", permanent: true)
             }
-            operatorID = change.operatorID
             content = NotificationTemplates.request(
                 change, kind: request.kind, reason: change.action == .reject || change.action == .requestCorrection ? request.lastReason : nil,
-                operatorName: try await operatorName(change.operatorID))
+                operatorName: operatorName)
         case .vaDeadline(let deadline):
-            guard let drimbox = try await DRIMboxModel.find(deadline.drimboxID, on: database) else {
-                throw OutboxDeliveryFailure("DRIMbox \(deadline.drimboxID) not found", permanent: true)
-            }
-            operatorID = deadline.operatorID
             content = NotificationTemplates.vaDeadline(
-                identifier: drimbox.identifier, dueAt: deadline.dueAt, days: deadline.days, operatorName: try await operatorName(deadline.operatorID))
+                identifier: try await drimbox(deadline.drimboxID).identifier, dueAt: deadline.dueAt, days: deadline.days, operatorName: operatorName)
         case .drimboxExcluded(let exclusion):
-            guard let drimbox = try await DRIMboxModel.find(exclusion.drimboxID, on: database) else {
-                throw OutboxDeliveryFailure("DRIMbox \(exclusion.drimboxID) not found", permanent: true)
-            }
-            operatorID = exclusion.operatorID
+            let drimbox = try await drimbox(exclusion.drimboxID)
             content = NotificationTemplates.exclusion(
-                identifier: drimbox.identifier, reason: exclusion.reason, detail: exclusion.detail ?? drimbox.exclusionDetail, operatorName: try await operatorName(exclusion.operatorID))
-        }
-        guard let operatorModel = try await OperatorModel.find(operatorID, on: database) else {
-            throw OutboxDeliveryFailure("operator \(operatorID) not found", permanent: true)
+                identifier: drimbox.identifier, reason: exclusion.reason, detail: exclusion.detail ?? drimbox.exclusionDetail, operatorName: operatorName)
         }
         let contact: MailAddress
         do {
@@ -69,8 +67,11 @@ public struct NotificationMailer: Sendable {
             messageID: "\(try event.requireID().uuidString.lowercased())@\(from.domain)", date: event.createdAt)
     }
 
-    private func operatorName(_ id: UUID) async throws -> String {
-        try await OperatorModel.find(id, on: database)?.legalName ?? "opérateur inconnu"
+    private func drimbox(_ id: UUID) async throws -> DRIMboxModel {
+        guard let drimbox = try await DRIMboxModel.find(id, on: database) else {
+            throw OutboxDeliveryFailure("DRIMbox \(id) not found", permanent: true)
+        }
+        return drimbox
     }
 }
 

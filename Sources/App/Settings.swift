@@ -61,8 +61,14 @@ public struct Settings: Sendable {
     public var idleTimeoutSeconds = 30
     /// Longest lifetime of an API token, in days (sign-in tokens and administrator-issued ones).
     public var maximumTokenLifetimeDays = 90
+    /// PEM file of the IGC-Santé roots that DRIMbox certificates pasted by operators must chain to
+    /// (`EDC_IGC_SANTE_ANCHORS`); without it their chain is not checked (the answer says so).
+    public var igcSanteAnchorsFile: String?
     /// The time, for everything that stores or compares dates (tests move it).
     public var clock: @Sendable () -> Date = { Date() }
+
+    /// The web pages: cookies, sessions, design system, second factor.
+    public var web = WebSettings()
 
     /// Run `--demo` even where it is unsafe (a public address, a production database).
     public var forceDemo = false
@@ -187,6 +193,7 @@ public struct Settings: Sendable {
             throw SettingsError("EDC_WHITELIST_CERT and EDC_WHITELIST_KEY go together")
         }
         settings.whitelist.trustAnchorsFile = environment["EDC_WHITELIST_TRUST_ANCHORS"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.igcSanteAnchorsFile = environment["EDC_IGC_SANTE_ANCHORS"].flatMap { $0.isEmpty ? nil : $0 }
         settings.whitelist.expectedSubject = environment["EDC_WHITELIST_EXPECTED_SUBJECT"].flatMap { $0.isEmpty ? nil : $0 }
         settings.whitelist.revocationListFiles = (environment["EDC_WHITELIST_CRLS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if settings.whitelist.trustAnchorsFile == nil, !settings.whitelist.revocationListFiles.isEmpty {
@@ -212,6 +219,12 @@ public struct Settings: Sendable {
             settings.whitelist.namespace = namespace
         }
         try settings.mail.read(environment)
+        try settings.web.read(environment, flag: { name in
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard text == "true" || text == "false" else { throw SettingsError("\(name) must be true or false, got '\(text)'") }
+            return text == "true"
+        }, integer: integer)
+        if settings.web.secureCookies == nil, let base = settings.publicBaseURL, base.hasPrefix("https://") { settings.web.secureCookies = true }
         return settings
     }
 }
@@ -314,4 +327,29 @@ public struct WhitelistSettings: Sendable {
     public var maximumPublicationLag: TimeInterval = 300
 
     public init() {}
+}
+
+/// The web pages' settings.
+public struct WebSettings: Sendable {
+    public init() {}
+    /// Where the DSFR distribution was unpacked (`scripts/fetch-web-assets.sh`): `EDC_DSFR_DIR`.
+    public var dsfrDirectory = "./.vendor/dsfr-1.14.4"
+    /// The State brand block (Marianne logo, "République française") and the Marianne font:
+    /// reserved to approved State services, off by default (`EDC_STATE_BRAND`).
+    public var stateBrand = false
+    /// Cookies marked `Secure` (`EDC_COOKIE_SECURE`; default: when `EDC_PUBLIC_BASE_URL` is https).
+    public var secureCookies: Bool?
+    /// Sessions: minutes of inactivity (`EDC_SESSION_IDLE_MINUTES`) and hours in all (`EDC_SESSION_MAX_HOURS`).
+    public var sessions = WebSessions.Settings()
+    /// ANS accounts must sign in with a TOTP second factor (`EDC_TOTP_REQUIRED_FOR_ANS`).
+    public var totpRequiredForANS = false
+
+    mutating func read(_ environment: [String: String], flag: (String) throws -> Bool?, integer: (String, ClosedRange<Int>) throws -> Int?) throws {
+        if let directory = environment["EDC_DSFR_DIR"], !directory.isEmpty { dsfrDirectory = directory }
+        stateBrand = try flag("EDC_STATE_BRAND") ?? stateBrand
+        secureCookies = try flag("EDC_COOKIE_SECURE") ?? secureCookies
+        totpRequiredForANS = try flag("EDC_TOTP_REQUIRED_FOR_ANS") ?? totpRequiredForANS
+        sessions.idleTimeout = try integer("EDC_SESSION_IDLE_MINUTES", 1...1440).map { TimeInterval($0) * 60 } ?? sessions.idleTimeout
+        sessions.absoluteTimeout = try integer("EDC_SESSION_MAX_HOURS", 1...168).map { TimeInterval($0) * 3600 } ?? sessions.absoluteTimeout
+    }
 }

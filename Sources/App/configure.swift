@@ -50,13 +50,14 @@ public func configure(_ app: Application, settings: Settings) async throws {
     publisher.signerCheck = signing.judge
     let hasher = PasswordHasher(threads: settings.signIn.passwordThreads, maximumWaiting: settings.signIn.passwordQueue)
     let accounts = Accounts(store: store, passwordCost: settings.passwordCost, hasher: hasher, maximumTokenLifetime: TimeInterval(settings.maximumTokenLifetimeDays) * 86_400)
+    let vault = DocumentVault(
+        keyring: try DocumentKeyring.load(configured: settings.documentKey, previous: settings.previousDocumentKeys, dataDirectory: settings.dataDirectory),
+        reload: { [settings] in try DocumentKeyring.load(configured: settings.documentKey, previous: settings.previousDocumentKeys, dataDirectory: settings.dataDirectory) })
     app.edc = EDCServices(
         store: store,
         workflow: WorkflowService(store: store, configuration: settings.workflow),
         settings: settings,
-        vault: DocumentVault(
-            keyring: try DocumentKeyring.load(configured: settings.documentKey, previous: settings.previousDocumentKeys, dataDirectory: settings.dataDirectory),
-            reload: { [settings] in try DocumentKeyring.load(configured: settings.documentKey, previous: settings.previousDocumentKeys, dataDirectory: settings.dataDirectory) }),
+        vault: vault,
         publisher: publisher, currentWhitelist: current, signing: signing,
         whitelistListener: settings.whitelist.listen.map { _ in WhitelistListener(current: current, database: { [app] in app.db }, logger: app.logger) },
         accounts: accounts,
@@ -67,6 +68,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
         housekeeping: Housekeeping(
             store: store, orphanDocumentAge: settings.orphanDocumentAge, idempotencyRetention: settings.idempotencyRetention,
             signInFailureRetention: settings.signIn.lockDuration),
+        webSessions: WebSessions(store: store, settings: settings.web.sessions),
+        secondFactor: SecondFactor(store: store, keys: ([vault.keyring.current] + vault.keyring.previous).map(\.masterKey), settings: settings.signIn),
         startedAt: settings.clock())
     var publication: PublicationLoop?
     if settings.whitelist.publishInBackground {
@@ -82,9 +85,11 @@ public func configure(_ app: Application, settings: Settings) async throws {
     let transport: any MailTransport = settings.mail.smtp.map { MSMTPTransport(settings: $0, envelopeFrom: settings.mail.from.address) }
         ?? FileMailTransport(directory: URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("mail"))
     app.logger.notice("e-mail: \(transport.summary)")
+    app.edc.mailTransport = transport
     let mailer = NotificationMailer(database: app.db, transport: transport, from: settings.mail.from, ansTeam: settings.mail.ansTeam)
     let attestations = AttestationIssuer(store: store, vault: app.edc.vault, publicBaseURL: settings.resolvedPublicBaseURL)
     app.edc.attestations = attestations
+    app.edc.igcSanteAnchors = try CertificateController.loadAnchors(settings.igcSanteAnchorsFile)
     let consumers = settings.outbox.consumers.merging([
         .notification: { try await mailer.deliver($0) },
         .attestationIssued: { try await attestations.deliver($0) },
@@ -107,7 +112,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(SecurityHeadersMiddleware(hsts: settings.hsts))
     EDCMetrics.registerAll()  // before the first request, so Vapor's request metrics land in the registry
     app.middleware.use(ProblemMiddleware())
+    // Inside it: errors of pages (and unknown paths asked for by a browser) become French pages.
+    app.middleware.use(WebErrorPages())
 
+    try configureWeb(app, settings: settings)
     try routes(app)
     // After the routes exist; inside ProblemMiddleware, so the 405 is a problem document too.
     app.middleware.use(MethodNotAllowedMiddleware(routes: app.routes))

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     app.get("q", "health", "ready", use: HealthController.ready)
     app.get("metrics", use: EDCMetrics.scrape)
 
+    webRoutes(app)
     app.get("liste-blanche.xml", use: WhitelistController.current)
     app.get("attestations", ":code", use: AttestationController.verificationPage)
     app.get("liste-blanche", "signataire.pem", use: WhitelistController.signerCertificate)
@@ -39,6 +40,7 @@ func routes(_ app: Application) throws {
     authenticated.get("drimboxes", use: RegistryController.list)
     authenticated.get("drimboxes", ":drimboxID", use: RegistryController.show)
     authenticated.post("drimboxes", ":drimboxID", "exclusion", use: RegistryController.exclude)
+    authenticated.post("certificates", "inspection", use: CertificateController.inspect)
 
     // Streamed: admitted by the upload gate (after authentication, before the idempotency
     // middleware reads the body), then read up to the document limit by the handler.

@@ -10,6 +10,9 @@ public struct DocumentKeyring: Sendable {
         public let id: String
         let data: Data
         var key: SymmetricKey { SymmetricKey(data: data) }
+        /// The key itself, for services that derive a key of their own from it (HKDF with their
+        /// own label), such as the TOTP secrets' sealing.
+        public var masterKey: SymmetricKey { key }
 
         public init(_ data: Data) throws {
             guard data.count == 32 else { throw KeyringError("a document master key is 32 bytes, got \(data.count)") }

@@ -2,9 +2,11 @@ import Accounts
 import Attestations
 import Documents
 import Foundation
+import Notifications
 import Persistence
 import Publication
 import Vapor
+import X509
 
 /// The application's long-lived services, built once in `configure`.
 struct EDCServices: Sendable {
@@ -19,10 +21,18 @@ struct EDCServices: Sendable {
     var accounts: Accounts
     var signIn: SignIn
     var housekeeping: Housekeeping
+    /// Browser sessions of the web pages.
+    var webSessions: WebSessions
+    /// TOTP second factor (secrets sealed with a key derived from the document master keys).
+    var secondFactor: SecondFactor
     /// Hands outbox events to their consumers (see `OutboxWorker`); set right after the services.
     var outbox: OutboxWorker?
+    /// Where e-mail goes (SMTP through msmtp, or .eml files); set right after the services.
+    var mailTransport: (any MailTransport)?
     /// Renders, stores and finds attestations of delegation; set right after the services.
     var attestations: AttestationIssuer?
+    /// The IGC-Santé roots that pasted DRIMbox certificates must chain to (`EDC_IGC_SANTE_ANCHORS`).
+    var igcSanteAnchors: [Certificate] = []
     /// When this process configured its services (readiness counts an unpublished first list from here).
     var startedAt = Date()
 }

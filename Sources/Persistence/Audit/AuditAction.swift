@@ -24,6 +24,8 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let requestUpdate = AuditAction(rawValue: "request.update")
     /// An action on a request: `request.submit`, `request.approve`, …
     public static func request(_ action: RequestAction) -> AuditAction { AuditAction(rawValue: "request.\(action.rawValue)") }
+    /// The ANS reviewer a request is assigned to changed (state and version untouched).
+    public static let requestAssigned = AuditAction(rawValue: "request.assigned")
 
     // Registry
     public static let drimboxDeclare = AuditAction(rawValue: "drimbox.declare")
@@ -49,6 +51,9 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let signInFailed = AuditAction(rawValue: "auth.sign_in_failed")
     /// A failed sign-in that locked the login out.
     public static let accountLocked = AuditAction(rawValue: "auth.locked")
+    /// A browser session ended by its user (sign-out) or revoked (by its user, an administrator, a password change).
+    public static let signOut = AuditAction(rawValue: "auth.sign_out")
+    public static let sessionRevoke = AuditAction(rawValue: "auth.session_revoke")
     public static let userCreate = AuditAction(rawValue: "user.create")
     public static let userDisable = AuditAction(rawValue: "user.disable")
     public static let userEnable = AuditAction(rawValue: "user.enable")
@@ -57,6 +62,20 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let tokenIssue = AuditAction(rawValue: "token.issue")
     public static let tokenRevoke = AuditAction(rawValue: "token.revoke")
     public static let tokenRevokeAll = AuditAction(rawValue: "token.revoke_all")
+
+    // Portal accounts: second factor, password reset links, operator administrators
+    public static let userTOTPEnrolmentBegin = AuditAction(rawValue: "user.totp_enrolment_begin")
+    public static let userTOTPEnabled = AuditAction(rawValue: "user.totp_enabled")
+    public static let userTOTPDisabled = AuditAction(rawValue: "user.totp_disabled")
+    /// A second-factor code accepted, refused, or refused once too often (the second factor locked).
+    public static let secondFactorVerified = AuditAction(rawValue: "auth.totp_verified")
+    public static let secondFactorFailed = AuditAction(rawValue: "auth.totp_failed")
+    public static let secondFactorLocked = AuditAction(rawValue: "auth.totp_locked")
+    public static let userPasswordResetRequest = AuditAction(rawValue: "user.password_reset_request")
+    public static let userPasswordReset = AuditAction(rawValue: "user.password_reset")
+    public static let userInvite = AuditAction(rawValue: "user.invite")
+    public static let userInvitationResend = AuditAction(rawValue: "user.invitation_resend")
+    public static let userOperatorAdminSet = AuditAction(rawValue: "user.operator_admin_set")
 
     // White list
     public static let whitelistPublish = AuditAction(rawValue: "whitelist.publish")

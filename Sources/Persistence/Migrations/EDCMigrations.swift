@@ -15,5 +15,7 @@ public enum EDCMigrations {
         M0010_VAReminders(),
         M0011_DocumentEnvelopes(),
         M0012_AttestationPDF(),
+        M0013_WebSessions(),
+        M0014_PortalAccounts(),
     ]
 }

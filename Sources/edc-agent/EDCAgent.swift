@@ -15,7 +15,7 @@ struct EDCAgent: AsyncParsableCommand {
         commandName: "edc-agent",
         abstract: "Verify the signed DRIM-M white list (ListeBlancheDRIM-M) before a DRIMbox uses it.",
         discussion: "Exit codes: 0 valid or current, 1 invalid, untrusted or refused, 2 usage or I/O error, 3 source unreachable, 4 installed list stale.",
-        subcommands: [VerifyCommand.self, SyncCommand.self, StatusCommand.self, CheckURLCommand.self, CheckPeerCommand.self]
+        subcommands: [VerifyCommand.self, SyncCommand.self, StatusCommand.self, CheckURLCommand.self, CheckPeerCommand.self, CsrCommand.self]
     )
 
     /// Argument parsing errors exit with 2 (not ArgumentParser's default 64), so that scripts can

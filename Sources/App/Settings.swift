@@ -334,6 +334,8 @@ public struct WebSettings: Sendable {
     public init() {}
     /// Where the DSFR distribution was unpacked (`scripts/fetch-web-assets.sh`): `EDC_DSFR_DIR`.
     public var dsfrDirectory = "./.vendor/dsfr-1.14.4"
+    /// The guides served at `/guides/…` (`EDC_DOCS_DIR`).
+    public var docsDirectory = "./docs"
     /// The State brand block (Marianne logo, "République française") and the Marianne font:
     /// reserved to approved State services, off by default (`EDC_STATE_BRAND`).
     public var stateBrand = false
@@ -346,6 +348,7 @@ public struct WebSettings: Sendable {
 
     mutating func read(_ environment: [String: String], flag: (String) throws -> Bool?, integer: (String, ClosedRange<Int>) throws -> Int?) throws {
         if let directory = environment["EDC_DSFR_DIR"], !directory.isEmpty { dsfrDirectory = directory }
+        if let directory = environment["EDC_DOCS_DIR"], !directory.isEmpty { docsDirectory = directory }
         stateBrand = try flag("EDC_STATE_BRAND") ?? stateBrand
         secureCookies = try flag("EDC_COOKIE_SECURE") ?? secureCookies
         totpRequiredForANS = try flag("EDC_TOTP_REQUIRED_FOR_ANS") ?? totpRequiredForANS

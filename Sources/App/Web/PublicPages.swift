@@ -28,7 +28,8 @@ enum PublicPages {
     static func signInForm(_ req: Request, email: String = "", next: String?, problems: FormProblems = FormProblems()) -> WebForm {
         var form = WebForm(id: "connexion", action: "/connexion" + (next.map { "?suite=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "") } ?? ""),
                            csrf: req.csrfToken, sections: [FormSection(id: "identifiants", fields: [
-            FormField("email", "Adresse électronique", kind: "email", value: email, hint: "Format attendu : nom@domaine.fr", required: true, autocomplete: "username"),
+            // A text field (as the DSFR's sign-in form): HTML allows autocomplete="username" on text, not on email fields.
+            FormField("email", "Adresse électronique", value: email, hint: "Format attendu : nom@domaine.fr", required: true, autocomplete: "username", inputmode: "email"),
             FormField("password", "Mot de passe", kind: "password", required: true, autocomplete: "current-password"),
         ])], buttons: [FormButton("Se connecter")])
         form.apply(problems)
@@ -92,6 +93,19 @@ enum PublicPages {
         }
         let response = req.seeOther("/connexion", flash: "Vous êtes déconnecté.")
         response.cookies[WebCookies.session] = req.cookie("", maxAge: 0)
+        return response
+    }
+
+    /// `GET /guides/{editeur|operateur|ans}`: the guides of `docs/` as they are (Markdown, read as
+    /// plain text), when the service runs from a checkout (`EDC_DOCS_DIR`, default `./docs`).
+    static func guide(_ req: Request) async throws -> Response {
+        let files = ["editeur": "drimbox-vendor-guide.md", "operateur": "guide-operateur.md", "ans": "guide-ans.md"]
+        guard let name = req.parameters.get("guide"), let file = files[name] else { throw Abort(.notFound) }
+        let path = req.edc.settings.web.docsDirectory + "/" + file
+        guard FileManager.default.fileExists(atPath: path) else { throw Abort(.notFound, reason: "Ce guide n’est pas installé sur ce serveur.") }
+        let response = try await req.fileio.asyncStreamFile(at: path)
+        response.headers.replaceOrAdd(name: .contentType, value: "text/plain; charset=utf-8")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
         return response
     }
 

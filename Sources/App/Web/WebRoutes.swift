@@ -24,6 +24,7 @@ func webRoutes(_ app: Application) {
     web.get("connexion", use: PublicPages.signInPage)
     web.post("connexion", use: PublicPages.signIn)
     web.post("deconnexion", use: PublicPages.signOut)
+    web.get("guides", ":guide", use: PublicPages.guide)
     AccountPages.register(web)
 
     let signedIn = web.grouped(WebSignInRequired())
@@ -72,6 +73,8 @@ struct WebErrorPages: Middleware {
         case 500...: "Erreur du service"
         default: "Demande refusée"
         }
+        // A path no route matched never went through the session middleware: the page still shows who is signed in.
+        try? await WebSessionAuthenticator.authenticate(request)
         let message = status == .notFound ? "La page demandée n'existe pas, ou vous n'avez pas accès à son contenu." : problem.detail
         return try await request.page("erreur", title: title, content: ErrorContent(status: Int(status.code), message: message), status: status)
     }

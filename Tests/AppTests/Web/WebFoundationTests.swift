@@ -325,4 +325,35 @@ struct WebFoundationTests {
             #expect(try await redirected.post("/connexion?suite=//evil.example", ["email": world.operatorA.user.email, "password": World.password]).headers.first(name: .location) == "/espace")
         }
     }
+
+    @Test("the web settings are read from the environment; malformed values stop the start")
+    func settings() throws {
+        let settings = try Settings.fromEnvironment([
+            "EDC_STATE_BRAND": "true", "EDC_COOKIE_SECURE": "false", "EDC_SESSION_IDLE_MINUTES": "15", "EDC_SESSION_MAX_HOURS": "8",
+            "EDC_TOTP_REQUIRED_FOR_ANS": "true", "EDC_DSFR_DIR": "/opt/dsfr", "EDC_DOCS_DIR": "/opt/docs",
+        ])
+        #expect(settings.web.stateBrand && settings.web.secureCookies == false && settings.web.totpRequiredForANS)
+        #expect(settings.web.sessions.idleTimeout == 900 && settings.web.sessions.absoluteTimeout == 8 * 3600)
+        #expect(settings.web.dsfrDirectory == "/opt/dsfr" && settings.web.docsDirectory == "/opt/docs")
+        // Secure cookies by default behind an https public address.
+        #expect(try Settings.fromEnvironment(["EDC_PUBLIC_BASE_URL": "https://edc.example.fr"]).web.secureCookies == true)
+        #expect(try Settings.fromEnvironment([:]).web.secureCookies == nil)
+        for (name, value) in [("EDC_STATE_BRAND", "oui"), ("EDC_COOKIE_SECURE", "1"), ("EDC_SESSION_IDLE_MINUTES", "0"), ("EDC_SESSION_MAX_HOURS", "1000"), ("EDC_TOTP_REQUIRED_FOR_ANS", "yes")] {
+            #expect(throws: SettingsError.self, "\(name)=\(value)") { try Settings.fromEnvironment([name: value]) }
+        }
+    }
+
+    @Test("the guides are served as text from the docs directory, and nothing else from it")
+    func guides() async throws {
+        try await withTestApp({ $0.web.docsDirectory = FileManager.default.currentDirectoryPath + "/docs" }) { app in
+            let guide = try await app.send(.GET, "/guides/editeur")
+            #expect(guide.status == .ok)
+            #expect(guide.headers.first(name: .contentType) == "text/plain; charset=utf-8")
+            #expect(guide.text.contains("edc-agent"))
+            #expect(try await app.send(.GET, "/guides/operateur").status == .ok)
+            for path in ["/guides/benchmarks", "/guides/..%2FREADME.md", "/guides/"] {
+                #expect(try await app.send(.GET, path).status == .notFound, "\(path)")
+            }
+        }
+    }
 }

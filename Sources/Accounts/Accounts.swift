@@ -38,8 +38,12 @@ public struct Accounts: Sendable {
         }
     }
 
-    public func createUser(by actor: AuditActor, email: EmailAddress, displayName: Name, role: Role, operatorID: UUID?, password: String) async throws -> UserModel {
+    /// `operatorAdmin`: an operator user who manages its operator's accounts (see `inviteOperatorUser`).
+    public func createUser(by actor: AuditActor, email: EmailAddress, displayName: Name, role: Role, operatorID: UUID?, password: String, operatorAdmin: Bool = false) async throws -> UserModel {
         var problems: [ValidationError] = []
+        if operatorAdmin, role != .operatorUser {
+            problems.append(ValidationError(code: "user.operator_admin", field: "operatorAdmin", userMessage: "Seul un utilisateur opérateur peut administrer les comptes de son opérateur.", technicalDetail: "operatorAdmin set for role \(role.rawValue)"))
+        }
         if role == .system {
             problems.append(ValidationError(code: "user.role", field: "role", userMessage: "Rôle invalide.", technicalDetail: "system role is internal"))
         }
@@ -59,8 +63,11 @@ public struct Accounts: Sendable {
                 throw ValidationErrors([ValidationError(code: "user.email_taken", field: "email", userMessage: "Cette adresse est déjà utilisée.", technicalDetail: "email taken")])
             }
             let user = UserModel(id: UUID(), email: login, displayName: name, role: role, operatorID: operatorID, passwordHash: hash)
+            user.operatorAdmin = operatorAdmin
             try await user.create(on: context.database)
-            try await context.audit(actor, action: .userCreate, entity: .user, entityID: try user.requireID().uuidString, data: ["email": login, "role": role.rawValue])
+            var data = ["email": login, "role": role.rawValue]
+            if operatorAdmin { data["operatorAdmin"] = "true" }
+            try await context.audit(actor, action: .userCreate, entity: .user, entityID: try user.requireID().uuidString, data: data)
             return user
         }
     }
@@ -92,11 +99,15 @@ public struct Accounts: Sendable {
             guard let token = try await APITokenModel.find(id, on: context.database), userID == nil || token.userID == userID else {
                 throw NotFoundError(entity: "token", id: id.uuidString)
             }
-            guard token.revokedAt == nil else { return }
-            token.revokedAt = context.now
-            try await token.save(on: context.database)
-            try await context.audit(actor, action: .tokenRevoke, entity: .user, entityID: token.userID.uuidString, data: ["tokenID": id.uuidString])
+            try await revoke(token, by: actor, context: context)
         }
+    }
+
+    func revoke(_ token: APITokenModel, by actor: AuditActor, context: WriteContext) async throws {
+        guard token.revokedAt == nil else { return }
+        token.revokedAt = context.now
+        try await token.save(on: context.database)
+        try await context.audit(actor, action: .tokenRevoke, entity: .user, entityID: token.userID.uuidString, data: ["tokenID": try token.requireID().uuidString])
     }
 
     /// The form an e-mail address is stored and looked up in, so that sign-in ignores case
@@ -119,17 +130,27 @@ public struct Accounts: Sendable {
             guard let user = try await UserModel.find(userID, on: context.database), user.role != .system else {
                 throw NotFoundError(entity: "user", id: userID.uuidString)
             }
-            if disabled, actor.userID == userID {
-                throw ValidationErrors([ValidationError(code: "user.disable_self", userMessage: "Vous ne pouvez pas désactiver votre propre compte.", technicalDetail: "user tried to disable themselves")])
-            }
-            guard (user.disabledAt != nil) != disabled else { return user }
-            user.disabledAt = disabled ? context.now : nil
-            try await user.save(on: context.database)
-            // Enabling again must not bring old tokens back: the user signs in anew.
-            let revoked = disabled ? try await revokeAll(of: userID, except: nil, context: context) : 0
-            try await context.audit(actor, action: disabled ? .userDisable : .userEnable, entity: .user, entityID: userID.uuidString, data: disabled ? ["tokensRevoked": String(revoked)] : [:])
-            return user
+            return try await applyDisabled(disabled, user: user, by: actor, context: context)
         }
+    }
+
+    func applyDisabled(_ disabled: Bool, user: UserModel, by actor: AuditActor, context: WriteContext) async throws -> UserModel {
+        let userID = try user.requireID()
+        if disabled, actor.userID == userID {
+            throw ValidationErrors([ValidationError(code: "user.disable_self", userMessage: "Vous ne pouvez pas désactiver votre propre compte.", technicalDetail: "user tried to disable themselves")])
+        }
+        guard (user.disabledAt != nil) != disabled else { return user }
+        user.disabledAt = disabled ? context.now : nil
+        try await user.save(on: context.database)
+        // Enabling again must not bring old tokens back, nor old password links: the user signs in anew.
+        let revoked = disabled ? try await revokeAll(of: userID, except: nil, context: context) : 0
+        if disabled {
+            try await PasswordResetModel.query(on: context.database)
+                .filter(\.$userID == userID).filter(\.$usedAt == nil).filter(\.$expiresAt > context.now)
+                .set(\.$expiresAt, to: context.now).update()
+        }
+        try await context.audit(actor, action: disabled ? .userDisable : .userEnable, entity: .user, entityID: userID.uuidString, data: disabled ? ["tokensRevoked": String(revoked)] : [:])
+        return user
     }
 
     /// Sets a new password (an administrator's reset, or the user's own change after checking the

@@ -26,6 +26,8 @@ public final class RequestModel: Model, @unchecked Sendable {
     @OptionalField(key: "consented_by") public var consentedBy: UUID?
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "updated_at") public var updatedAt: Date
+    /// The ANS user who is to review the request, if one was chosen (no effect on its state or version).
+    @OptionalField(key: "assigned_reviewer_id") public var assignedReviewerID: UUID?
 
     public init() {}
 }

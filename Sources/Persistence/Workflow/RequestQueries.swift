@@ -9,8 +9,21 @@ public struct RequestQueries: Sendable {
 
     public init(database: any Database) { self.database = database }
 
-    /// ANS review queue: submitted and in-review requests, oldest number first.
-    public func reviewQueue(after cursor: Int?, limit: Int, kind: RequestKind? = nil) async throws -> Page<RequestModel> {
+    /// Whose requests the review queue shows.
+    public enum Assignee: Sendable, Hashable {
+        /// Requests assigned to this ANS user.
+        case user(UUID)
+        /// Requests assigned to no one.
+        case unassigned
+    }
+
+    /// ANS review queue: submitted and in-review requests, oldest number first; optionally only
+    /// those of one kind, of one operator, assigned to someone (or to no one), or submitted
+    /// before `olderThan`.
+    public func reviewQueue(
+        after cursor: Int?, limit: Int, kind: RequestKind? = nil,
+        operatorID: UUID? = nil, assignedTo: Assignee? = nil, olderThan: Date? = nil
+    ) async throws -> Page<RequestModel> {
         // The states are written as literals, not bound: SQLite uses the partial index
         // requests_queue_idx only when the query's WHERE visibly implies the index's own
         // (with `state IN (?1, ?2)` it scans every request in number order instead).
@@ -18,6 +31,13 @@ public struct RequestQueries: Sendable {
             .filter(.sql(unsafeRaw: Self.awaitingReviewCondition))
         if let cursor { query = query.filter(\.$number > cursor) }
         if let kind { query = query.filter(\.$kind == kind) }
+        if let operatorID { query = query.filter(\.$operatorID == operatorID) }
+        switch assignedTo {
+        case .user(let userID): query = query.filter(\.$assignedReviewerID == userID)
+        case .unassigned: query = query.filter(\.$assignedReviewerID == nil)
+        case nil: break
+        }
+        if let olderThan { query = query.filter(\.$submittedAt < olderThan) }
         let rows = try await query.sort(\.$number, .ascending).limit(limit + 1).all()
         return Page(keyset: rows, limit: limit, key: \.number)
     }

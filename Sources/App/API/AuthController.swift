@@ -10,6 +10,8 @@ enum AuthController {
         var email: String
         var password: String
         var tokenName: String?
+        /// The TOTP code, for accounts with a second factor.
+        var code: String?
     }
 
     struct MeResource: Content {
@@ -31,6 +33,15 @@ enum AuthController {
         } catch let error as PasswordHasherOverloaded {
             try await slowDown(req)
             throw error
+        }
+        // The second factor guards tokens as it guards the pages.
+        if req.edc.secondFactor.isEnabled(user) {
+            guard let code = body.code?.filter({ !$0.isWhitespace }), !code.isEmpty else {
+                throw ValidationErrors([ValidationError(code: "totp.required", field: "code", userMessage: "Ce compte est protégé par une vérification en deux étapes : indiquez le code de votre application.", technicalDetail: "TOTP code required")])
+            }
+            try await req.edc.secondFactor.verify(userID: user.requireID(), code: code)
+        } else if user.role.isANS && req.edc.settings.web.totpRequiredForANS {
+            throw Abort(.forbidden, reason: "Activez la vérification en deux étapes dans le portail (Mon compte) avant de demander un jeton d'API.")
         }
         let issued = try await req.accounts.issueToken(
             by: AuditActor(userID: user.id, role: user.role), for: user, name: body.tokenName ?? "api",

@@ -27,6 +27,8 @@ struct EDCServices: Sendable {
     var secondFactor: SecondFactor
     /// Hands outbox events to their consumers (see `OutboxWorker`); set right after the services.
     var outbox: OutboxWorker?
+    /// Work started by requests and finished after their answer (account e-mail).
+    var pendingWork = PendingWork()
     /// Where e-mail goes (SMTP through msmtp, or .eml files); set right after the services.
     var mailTransport: (any MailTransport)?
     /// Renders, stores and finds attestations of delegation; set right after the services.

@@ -57,7 +57,8 @@ enum AccountPages {
             FormSection(id: "code", fields: [FormField("code", "Code à 6 chiffres", hint: "Le code affiché par votre application d’authentification (TOTP).", required: true, autocomplete: "one-time-code", inputmode: "numeric")]),
         ], buttons: [FormButton(enrolled ? "Vérifier" : "Activer et continuer")])
         form.apply(problems)
-        return try await req.page("second-facteur", title: enrolled ? "Vérification en deux étapes" : "Activation de la vérification en deux étapes", content: SecondFactorContent(
+        let title = enrolled ? "Vérification en deux étapes" : "Activation de la vérification en deux étapes"
+        return try await req.page("second-facteur", title: problems.isEmpty ? title : title + " — erreur", heading: title, content: SecondFactorContent(
             intro: enrolled ? "Saisissez le code affiché par votre application d’authentification." : "Votre compte doit être protégé par une vérification en deux étapes. Ajoutez ce compte à votre application d’authentification (clé ci-dessous), puis saisissez le code qu’elle affiche.",
             enrolment: !enrolled, secret: enrolment?.secretBase32, uri: enrolment?.otpauthURI, form: form), status: status)
     }
@@ -86,7 +87,7 @@ enum AccountPages {
 
     static func forgottenForm(_ req: Request, email: String = "", problems: FormProblems = FormProblems()) -> WebForm {
         var form = WebForm(id: "oubli", action: "/mot-de-passe-oublie", csrf: req.csrfToken, sections: [
-            FormSection(id: "adresse", fields: [FormField("email", "Adresse électronique", kind: "email", value: email, hint: "L’adresse de votre compte EDC. Format attendu : nom@domaine.fr", required: true, autocomplete: "username")]),
+            FormSection(id: "adresse", fields: [FormField("email", "Adresse électronique", kind: "email", value: email, hint: "L’adresse de votre compte EDC. Format attendu : nom@domaine.fr", required: true, autocomplete: "email")]),
         ], buttons: [FormButton("Recevoir un lien")])
         form.apply(problems)
         return form
@@ -111,10 +112,15 @@ enum AccountPages {
         if let link = try await PasswordResets(accounts: req.accounts).request(email: email) {
             let url = req.edc.settings.resolvedPublicBaseURL + "/nouveau-mot-de-passe?jeton=" + link.token
             let message = try AccountMail(from: req.edc.settings.mail.from).passwordReset(to: link.user.email, name: link.user.displayName, link: url, expiresAt: link.expiresAt, date: req.edc.settings.clock())
-            do {
-                try await req.edc.mailTransport?.send(message)
-            } catch {
-                req.logger.error("password reset mail not sent", metadata: ["error": .string(String(describing: error))])
+            // Sent after the answer: the time taken must not tell whether the address has an account.
+            let transport = req.edc.mailTransport
+            let logger = req.logger
+            req.edc.pendingWork.start {
+                do {
+                    try await transport?.send(message)
+                } catch {
+                    logger.error("password reset mail not sent", metadata: ["error": .string(String(describing: error))])
+                }
             }
         }
         return req.seeOther("/connexion", flash: "Si un compte correspond à cette adresse, un lien pour choisir un nouveau mot de passe vient d’y être envoyé.")
@@ -208,7 +214,7 @@ enum AccountPages {
         secondFactorForm.apply(secondFactorProblems)
         let sessions = try await req.edc.webSessions.sessions(of: userID)
         let currentID = req.webSession?.session.id
-        return try await req.page("compte", title: "Mon compte", content: AccountContent(
+        return try await req.page("compte", title: status == .unprocessableEntity ? "Mon compte — erreur" : "Mon compte", heading: "Mon compte", content: AccountContent(
             email: user.email, name: user.displayName, role: user.role.labelFR,
             organisation: try await req.accounts.organisation(of: user)?.legalName,
             secondFactorEnabled: enabled, secondFactorRequired: required, passwordForm: passwordForm, secondFactorForm: secondFactorForm,

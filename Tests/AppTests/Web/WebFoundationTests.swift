@@ -227,6 +227,18 @@ struct WebFoundationTests {
             clock.advance(by: 31)
             #expect(try await next.post("/connexion/verification", ["code": TOTP.code(secret: secret, at: clock.now)]).headers.first(name: .location) == "/espace")
             #expect(try await next.get("/espace").status == .ok)
+            // API tokens too: the password alone no longer gives one.
+            func token(_ code: String?) async throws -> TestingHTTPResponse {
+                var body: [String: String] = ["email": email, "password": World.password]
+                body["code"] = code
+                return try await app.send(.POST, "/api/v1/auth/tokens", json: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+            }
+            let without = try await token(nil)
+            #expect(without.status == .unprocessableEntity)
+            #expect(without.text.contains("totp.required"))
+            #expect(try await token("000000").status == .unprocessableEntity)
+            clock.advance(by: 31)
+            #expect(try await token(TOTP.code(secret: secret, at: clock.now)).status == .created)
         }
     }
 
@@ -257,6 +269,7 @@ struct WebFoundationTests {
             let invalid = try await browser.post("/mot-de-passe-oublie", ["email": "pas une adresse"])
             #expect(invalid.status == .unprocessableEntity)
             #expect(WebClient.fieldValue("email", in: invalid.text) == "pas une adresse")
+            await app.edc.pendingWork.drain()
             let mailDirectory = URL(fileURLWithPath: app.edc.settings.dataDirectory).appendingPathComponent("mail")
             let files = try FileManager.default.contentsOfDirectory(atPath: mailDirectory.path).filter { $0.hasSuffix(".eml") }
             #expect(files.count == 1)

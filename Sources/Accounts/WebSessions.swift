@@ -143,12 +143,4 @@ public struct WebSessions: Sendable {
             return live.count
         }
     }
-
-    /// Deletes sessions that ended more than a day ago (housekeeping).
-    public func purge() async throws {
-        let cutoff = store.clock().addingTimeInterval(-86_400)
-        try await WebSessionModel.query(on: store.database).group(.or) { group in
-            group.filter(\.$expiresAt < cutoff).filter(\.$revokedAt < cutoff).filter(\.$lastSeenAt < cutoff.addingTimeInterval(-settings.idleTimeout))
-        }.delete()
-    }
 }

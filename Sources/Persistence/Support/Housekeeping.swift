@@ -2,12 +2,15 @@ import FluentKit
 import Foundation
 
 /// Removes what has no use after a while, so that no table grows without bound:
-/// documents never attached to a request, stored idempotent responses, stale sign-in failures.
+/// documents never attached to a request, stored idempotent responses, stale sign-in failures,
+/// ended browser sessions and expired password links.
 public struct Housekeeping: Sendable {
     public struct Report: Sendable, Equatable {
         public var orphanDocuments = 0
         public var idempotencyRecords = 0
         public var signInFailures = 0
+        public var webSessions = 0
+        public var passwordResetLinks = 0
 
         public init() {}
     }
@@ -74,6 +77,26 @@ public struct Housekeeping: Sendable {
             try await store.write { context in
                 try await SignInFailureModel.query(on: context.database).filter(\.$lastFailureAt < signInCutoff)
                     .group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }.delete()
+            }
+        }
+        // Browser sessions a day after they ended (signed out, revoked, past their end, or idle two
+        // days: longer than any idle limit), and password links a day after they expired.
+        let dayAgo = now.addingTimeInterval(-86_400)
+        let ended = WebSessionModel.query(on: store.database).group(.or) {
+            $0.filter(\.$expiresAt < dayAgo).filter(\.$revokedAt < dayAgo).filter(\.$lastSeenAt < now.addingTimeInterval(-2 * 86_400))
+        }
+        report.webSessions = try await ended.count()
+        if report.webSessions > 0 {
+            try await store.write { context in
+                try await WebSessionModel.query(on: context.database).group(.or) {
+                    $0.filter(\.$expiresAt < dayAgo).filter(\.$revokedAt < dayAgo).filter(\.$lastSeenAt < now.addingTimeInterval(-2 * 86_400))
+                }.delete()
+            }
+        }
+        report.passwordResetLinks = try await PasswordResetModel.query(on: store.database).filter(\.$expiresAt < dayAgo).count()
+        if report.passwordResetLinks > 0 {
+            try await store.write { context in
+                try await PasswordResetModel.query(on: context.database).filter(\.$expiresAt < dayAgo).delete()
             }
         }
         return report

@@ -369,4 +369,25 @@ struct WebFoundationTests {
             }
         }
     }
+
+    @Test("housekeeping deletes browser sessions and password links a day after they ended, and keeps live ones")
+    func housekeeping() async throws {
+        let clock = TestClock.app()
+        try await withTestApp(configure(clock)) { app in
+            let world = try await World.make(app)
+            var signedOut = try await WebClient.signedIn(app, email: world.operatorA.user.email)
+            try await signedOut.get("/compte")
+            try await signedOut.post("/deconnexion", [:])
+            _ = try await WebClient.signedIn(app, email: world.operatorB.user.email)
+            _ = try await PasswordResets(accounts: app.edc.accounts).request(email: world.operatorA.user.email)
+            let early = try await app.edc.housekeeping.run()
+            #expect(early.webSessions == 0 && early.passwordResetLinks == 0)
+            clock.advance(days: 3)
+            var live = try await WebClient.signedIn(app, email: world.reviewer.user.email)
+            let report = try await app.edc.housekeeping.run()
+            #expect(report.webSessions == 2)
+            #expect(report.passwordResetLinks == 1)
+            #expect(try await live.get("/ans").status != .seeOther)
+        }
+    }
 }

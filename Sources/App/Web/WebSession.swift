@@ -45,21 +45,27 @@ extension Request {
 /// waiting for its second factor only reaches the second-factor pages.
 struct WebSessionAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[WebCookies.session]?.string, let current = try await request.edc.webSessions.find(token: token) {
-            request.webSession = current
-            if !current.session.secondFactorPending {
-                request.auth.login(AuthenticatedUser(
-                    user: current.user,
-                    principal: Principal(userID: current.user.id, role: current.user.role, operatorID: current.user.operatorID),
-                    tokenID: nil))
-            }
-        }
+        try await Self.authenticate(request)
         let response = try await next.respond(to: request)
         // A form shown before sign-in issued an anti-forgery token: the cookie carries its twin.
         if request.webSession == nil, let token = request.anonymousCSRFIssued, request.cookies[WebCookies.anonymousCSRF]?.string != token {
             response.cookies[WebCookies.anonymousCSRF] = request.cookie(token)
         }
         return response
+    }
+
+    /// Signs the request's user in from its session cookie (also used by the error pages of
+    /// paths no route matched, which this middleware never saw).
+    static func authenticate(_ request: Request) async throws {
+        guard request.webSession == nil, let token = request.cookies[WebCookies.session]?.string,
+              let current = try await request.edc.webSessions.find(token: token) else { return }
+        request.webSession = current
+        if !current.session.secondFactorPending {
+            request.auth.login(AuthenticatedUser(
+                user: current.user,
+                principal: Principal(userID: current.user.id, role: current.user.role, operatorID: current.user.operatorID),
+                tokenID: nil))
+        }
     }
 }
 

@@ -172,6 +172,40 @@ public struct SecondFactor: Sendable {
         }
     }
 
+    /// Seals every stored secret (active and pending) under the first key, so that former keys can
+    /// be retired (`edc rotate-document-key --retire-unused` runs this first). Returns how many
+    /// users' secrets were sealed again, and the users whose secret did not open.
+    public func resealAll() async throws -> (resealed: Int, failed: [UUID]) {
+        let users = try await UserModel.query(on: store.database)
+            .group(.or) { $0.filter(\.$totpSecret != nil).filter(\.$totpPendingSecret != nil) }.all()
+        var resealed = 0
+        var failed: [UUID] = []
+        let sealer = self.sealer
+        for user in users {
+            let id = try user.requireID()
+            do {
+                let changed = try await store.write { context -> Bool in
+                    guard let fresh = try await UserModel.find(id, on: context.database) else { return false }
+                    var changed = false
+                    if let sealed = fresh.totpSecret, !sealer.isSealedWithFirstKey(sealed) {
+                        fresh.totpSecret = try sealer.seal(try sealer.open(sealed, userID: id), userID: id)
+                        changed = true
+                    }
+                    if let sealed = fresh.totpPendingSecret, !sealer.isSealedWithFirstKey(sealed) {
+                        fresh.totpPendingSecret = try sealer.seal(try sealer.open(sealed, userID: id), userID: id)
+                        changed = true
+                    }
+                    if changed { try await fresh.save(on: context.database) }
+                    return changed
+                }
+                if changed { resealed += 1 }
+            } catch is PersistenceError {
+                failed.append(id)
+            }
+        }
+        return (resealed, failed)
+    }
+
     /// A sealing key derived from a master key that serves another purpose too (the document
     /// vault's). `init` derives its keys this way already; exposed for tests and tools.
     public static func derivedKey(from masterKey: SymmetricKey) -> SymmetricKey {

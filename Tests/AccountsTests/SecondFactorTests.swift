@@ -193,4 +193,24 @@ struct SecondFactorTests {
             await #expect(throws: NotFoundError.self) { _ = try await factor.beginEnrolment(userID: UUID()) }
         }
     }
+
+    @Test("key rotation: resealAll seals every secret under the new first key, after which the former key is not needed")
+    func resealAfterRotation() async throws {
+        try await withSetup { fixture, factor in
+            let secret = try await enrol(fixture.userA, fixture, factor)
+            _ = try await factor.beginEnrolment(userID: fixture.userB.requireID())
+            let newKey = SymmetricKey(data: Data(repeating: 9, count: 32))
+            let rotated = SecondFactor(store: fixture.store, keys: [newKey, Self.key], settings: factor.settings)
+            let first = try await rotated.resealAll()
+            #expect(first.resealed == 2 && first.failed.isEmpty)
+            #expect(try await rotated.resealAll().resealed == 0)
+            // Only the new key now: the secret still opens.
+            let onlyNew = SecondFactor(store: fixture.store, keys: [newKey], settings: factor.settings)
+            try await onlyNew.verify(userID: fixture.userA.requireID(), code: try code(secret, fixture.clock))
+            // A secret under a key no longer configured is reported, not lost silently.
+            let lost = SecondFactor(store: fixture.store, keys: [SymmetricKey(data: Data(repeating: 1, count: 32))], settings: factor.settings)
+            #expect(try await lost.resealAll().failed.count == 2)
+        }
+    }
 }
+

@@ -197,7 +197,14 @@ public enum Launcher {
             lines.append("current key \(app.edc.vault.keyring.current.id): \(report.rewrapped) data keys re-wrapped, \(report.converted) documents from before envelopes re-sealed, \(report.failed.count) failed")
             for id in report.failed { lines.append("FAILED: document \(id) did not open (tampered, or its key is missing)") }
             lines.append("keys in use: \(report.keysInUse.sorted().joined(separator: ", "))")
-            if retireUnused, settings.documentKey == nil {
+            // TOTP secrets are sealed with a key derived from the same master keys: sealed again
+            // under the current one, or a retired key would strand them.
+            let secrets = try await app.edc.secondFactor.resealAll()
+            lines.append("second factors: \(secrets.resealed) secrets sealed again under the current key, \(secrets.failed.count) failed")
+            for id in secrets.failed { lines.append("FAILED: the second factor of user \(id) did not open (its key is missing)") }
+            if retireUnused, !secrets.failed.isEmpty {
+                lines.append("no previous key retired: some second factors still need theirs")
+            } else if retireUnused, settings.documentKey == nil {
                 let retired = try DocumentKeyring.retireUnused(dataDirectory: settings.dataDirectory, stillUsed: report.keysInUse)
                 lines.append(retired.isEmpty ? "no previous key retired" : "retired (deleted): \(retired.joined(separator: ", "))")
             } else {

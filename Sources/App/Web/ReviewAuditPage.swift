@@ -1,0 +1,5 @@
+import Vapor
+
+enum ReviewAuditPage {
+    static func register(_ routes: any RoutesBuilder) {}
+}

@@ -1,0 +1,5 @@
+import Vapor
+
+enum ReviewDeadlinesPage {
+    static func register(_ routes: any RoutesBuilder) {}
+}

@@ -1,0 +1,5 @@
+import Vapor
+
+enum ReviewRegistryPages {
+    static func register(_ routes: any RoutesBuilder) {}
+}

@@ -1,0 +1,5 @@
+import Vapor
+
+enum ReviewUserPages {
+    static func register(_ routes: any RoutesBuilder) {}
+}

@@ -1,0 +1,5 @@
+import Vapor
+
+enum ReviewWhitelistPages {
+    static func register(_ routes: any RoutesBuilder) {}
+}

@@ -18,6 +18,10 @@ struct WebForm: Encodable {
     var errorLinks: [ErrorLink] = []
     var hasErrors = false
     var hasErrorLinks = false
+    /// The button a browser "clicks" when Enter is pressed in a field (the first submit button of
+    /// the form): rendered first and hidden, so that Enter never fires a section's button
+    /// (e.g. "Retirer" a repeated group).
+    var defaultButton: FormButton?
 
     struct ErrorLink: Encodable {
         var href: String
@@ -65,6 +69,9 @@ struct FormSection: Encodable {
     var error: String?
     /// Problems reported for this name (a whole list, e.g. `pacs`) show on the fieldset.
     var errorKey: String?
+    /// Buttons at the end of the fieldset (e.g. "Retirer" one of repeated groups).
+    var buttons: [FormButton] = [] { didSet { hasButtons = !buttons.isEmpty } }
+    var hasButtons = false
 
     init(id: String, legend: String? = nil, hint: String? = nil, errorKey: String? = nil, fields: [FormField]) {
         self.id = id

@@ -222,6 +222,12 @@ public struct ModificationPayload: Sendable, Hashable, Codable {
         public var dbFQDN: FQDN
         public var sourceHostname: Hostname?
         public var viewerHostname: Hostname?
+
+        public init(dbFQDN: FQDN, sourceHostname: Hostname? = nil, viewerHostname: Hostname? = nil) {
+            self.dbFQDN = dbFQDN
+            self.sourceHostname = sourceHostname
+            self.viewerHostname = viewerHostname
+        }
     }
 
     public var supportPhone: FrenchPhoneNumber?

@@ -63,44 +63,51 @@ public struct WorkflowService: Sendable {
         }
     }
 
-    /// The operator replaces the content of a draft or of a request sent back for correction.
-    public func updateRequest(_ principal: Principal, requestID: UUID, payload: RequestPayload, expectedVersion: Int?) async throws -> RequestModel {
+    /// The operator replaces the content of a draft or of a request sent back for correction;
+    /// with `then` (submit, resubmit), fires that action on the new content in the same
+    /// transaction: if the action is refused, the content is not saved either.
+    public func updateRequest(_ principal: Principal, requestID: UUID, payload: RequestPayload, expectedVersion: Int?, then action: RequestAction? = nil) async throws -> RequestModel {
         try await store.write { context in
             let request = try await loadVisible(requestID, principal: principal, on: context.database)
             try checkExpectedVersion(request, expectedVersion)
-            guard principal.role == .operatorUser, principal.operatorID == request.operatorID else {
-                throw WorkflowError(
-                    kind: .forbidden, code: "request.edit_forbidden",
-                    userMessage: "Seul l'opérateur qui a déposé la demande peut la modifier.",
-                    technicalDetail: "principal may not edit request \(request.number)")
-            }
-            let state = request.state
-            guard state.isEditableByOperator else {
-                throw WorkflowError(
-                    kind: .illegalTransition, code: "request.not_editable",
-                    userMessage: "Une demande à l'état « \(state.label) » ne peut plus être modifiée.",
-                    technicalDetail: "request \(request.number) is \(state.rawValue), not editable")
-            }
-            guard payload.kind == request.kind else {
-                throw ValidationErrors([ValidationError(
-                    code: "request.payload_kind", field: "payload",
-                    userMessage: "Le contenu ne correspond pas au type de demande.",
-                    technicalDetail: "payload of kind \(payload.kind.rawValue) for request kind \(request.kind.rawValue)")])
-            }
-            let checks = RegistryChecks(database: context.database, configuration: configuration)
-            let drimbox = try await checks.targetDRIMbox(kind: payload.kind, id: request.drimboxID, principal: principal)
-            request.counterpartOperatorID = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: false)
-            let previousPayload = request.payload
-            request.payload = String(decoding: try payload.encoded(using: JSONText.encoder), as: UTF8.self)
-            // A consent was given to the content as it was: a new content needs a new consent.
-            request.consentedAt = nil
-            request.consentedBy = nil
-            try await context.saveVersioned(request, expected: nil, what: "request \(request.number)")
-            try await context.audit(principal.auditActor, action: .requestUpdate, entity: .request, entityID: request.number.description, data: [
-                "payload.old": previousPayload, "payload.new": request.payload,
-            ])
-            return request
+            try await update(request, principal: principal, payload: payload, context: context)
+            guard let action else { return request }
+            return try await perform(principal, request: request, action: action, reason: nil, context: context)
         }
+    }
+
+    private func update(_ request: RequestModel, principal: Principal, payload: RequestPayload, context: WriteContext) async throws {
+        guard principal.role == .operatorUser, principal.operatorID == request.operatorID else {
+            throw WorkflowError(
+                kind: .forbidden, code: "request.edit_forbidden",
+                userMessage: "Seul l'opérateur qui a déposé la demande peut la modifier.",
+                technicalDetail: "principal may not edit request \(request.number)")
+        }
+        let state = request.state
+        guard state.isEditableByOperator else {
+            throw WorkflowError(
+                kind: .illegalTransition, code: "request.not_editable",
+                userMessage: "Une demande à l'état « \(state.label) » ne peut plus être modifiée.",
+                technicalDetail: "request \(request.number) is \(state.rawValue), not editable")
+        }
+        guard payload.kind == request.kind else {
+            throw ValidationErrors([ValidationError(
+                code: "request.payload_kind", field: "payload",
+                userMessage: "Le contenu ne correspond pas au type de demande.",
+                technicalDetail: "payload of kind \(payload.kind.rawValue) for request kind \(request.kind.rawValue)")])
+        }
+        let checks = RegistryChecks(database: context.database, configuration: configuration)
+        let drimbox = try await checks.targetDRIMbox(kind: payload.kind, id: request.drimboxID, principal: principal)
+        request.counterpartOperatorID = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: false)
+        let previousPayload = request.payload
+        request.payload = String(decoding: try payload.encoded(using: JSONText.encoder), as: UTF8.self)
+        // A consent was given to the content as it was: a new content needs a new consent.
+        request.consentedAt = nil
+        request.consentedBy = nil
+        try await context.saveVersioned(request, expected: nil, what: "request \(request.number)")
+        try await context.audit(principal.auditActor, action: .requestUpdate, entity: .request, entityID: request.number.description, data: [
+            "payload.old": previousPayload, "payload.new": request.payload,
+        ])
     }
 
     // MARK: State changes
@@ -108,42 +115,46 @@ public struct WorkflowService: Sendable {
     /// Fires `action` on a request. Approval applies the request's effects to the registry.
     public func perform(_ principal: Principal, requestID: UUID, action: RequestAction, reason: String?, expectedVersion: Int?) async throws -> RequestModel {
         try await store.write { context in
-            let db = context.database
-            let request = try await loadVisible(requestID, principal: principal, on: db)
+            let request = try await loadVisible(requestID, principal: principal, on: context.database)
             try checkExpectedVersion(request, expectedVersion)
-            let kind = request.kind
-            let state = request.state
-            let trimmedReason = try FreeText.validated(reason, field: "reason")?.value
-            let target = try RequestStateMachine.target(kind: kind, from: state, action: action, role: principal.role, reason: trimmedReason)
-            try checkOperatorSide(principal, request: request, action: action)
-
-            let payload = try RequestPayload.decode(kind: kind, from: Data(request.payload.utf8), using: JSONText.decoder)
-            let checks = RegistryChecks(database: db, configuration: configuration)
-            switch action {
-            case .submit, .resubmit:
-                let drimbox = try await checks.targetDRIMbox(kind: kind, id: request.drimboxID, principal: principal)
-                _ = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: true)
-                if let drimbox, let event = DRIMboxStateMachine.event(for: kind) {
-                    _ = try DRIMboxStateMachine.target(from: drimbox.state, event: event)
-                }
-            case .consent:
-                guard request.consentedAt == nil else {
-                    throw WorkflowError(
-                        kind: .conflict, code: "operator_change.consent_given",
-                        userMessage: "Votre accord a déjà été donné pour cette demande.",
-                        technicalDetail: "consent already given to request \(request.number)")
-                }
-                request.consentedAt = context.now
-                request.consentedBy = principal.userID
-            case .approve:
-                let effects = ApprovalEffects(context: context, configuration: configuration, principal: principal)
-                try await effects.apply(request: request, kind: kind, payload: payload)
-            default:
-                break
-            }
-            try await transition(request, action: action, to: target, principal: principal, reason: trimmedReason, context: context)
-            return request
+            return try await perform(principal, request: request, action: action, reason: reason, context: context)
         }
+    }
+
+    private func perform(_ principal: Principal, request: RequestModel, action: RequestAction, reason: String?, context: WriteContext) async throws -> RequestModel {
+        let db = context.database
+        let kind = request.kind
+        let state = request.state
+        let trimmedReason = try FreeText.validated(reason, field: "reason")?.value
+        let target = try RequestStateMachine.target(kind: kind, from: state, action: action, role: principal.role, reason: trimmedReason)
+        try checkOperatorSide(principal, request: request, action: action)
+
+        let payload = try RequestPayload.decode(kind: kind, from: Data(request.payload.utf8), using: JSONText.decoder)
+        let checks = RegistryChecks(database: db, configuration: configuration)
+        switch action {
+        case .submit, .resubmit:
+            let drimbox = try await checks.targetDRIMbox(kind: kind, id: request.drimboxID, principal: principal)
+            _ = try await checks.validate(payload, drimbox: drimbox, operatorID: request.operatorID, forSubmission: true)
+            if let drimbox, let event = DRIMboxStateMachine.event(for: kind) {
+                _ = try DRIMboxStateMachine.target(from: drimbox.state, event: event)
+            }
+        case .consent:
+            guard request.consentedAt == nil else {
+                throw WorkflowError(
+                    kind: .conflict, code: "operator_change.consent_given",
+                    userMessage: "Votre accord a déjà été donné pour cette demande.",
+                    technicalDetail: "consent already given to request \(request.number)")
+            }
+            request.consentedAt = context.now
+            request.consentedBy = principal.userID
+        case .approve:
+            let effects = ApprovalEffects(context: context, configuration: configuration, principal: principal)
+            try await effects.apply(request: request, kind: kind, payload: payload)
+        default:
+            break
+        }
+        try await transition(request, action: action, to: target, principal: principal, reason: trimmedReason, context: context)
+        return request
     }
 
     // MARK: Helpers shared by the operations

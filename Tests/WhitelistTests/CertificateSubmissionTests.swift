@@ -101,6 +101,25 @@ struct CertificateSubmissionTests {
         #expect(try await inspect(legacy).dn.value == expected)
     }
 
+    @Test("a CSR with an RSA key under 2048 bits is refused as unreadable, naming the keys accepted")
+    func weakKeyCSR() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try ProcessRunner.runTool("openssl", [
+            "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", directory.appendingPathComponent("key.pem").path,
+            "-out", directory.appendingPathComponent("req.pem").path, "-subj", "/C=FR/OU=318751275100020/CN=db1.12.mesimagesmedicales.fr",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        let pem = try String(contentsOf: directory.appendingPathComponent("req.pem"), encoding: .utf8)
+        do {
+            _ = try await inspect(pem)
+            Issue.record("a 1024-bit RSA request was accepted")
+        } catch {
+            #expect(error.code == "certificate.der_invalid")
+            #expect(error.userMessage.contains("2048"))
+        }
+    }
+
     @Test("a CSR whose subject was altered after signing is refused (csr_signature)")
     func tamperedCSR() async throws {
         let pem = try Self.csrPEM()
@@ -197,6 +216,27 @@ struct CertificateSubmissionTests {
         #expect(otherName.warnings.map(\.code) == ["certificate.san_without_fqdn"])
         let noName = try await inspect(try Self.pem(Self.leaf(alternativeNames: nil), Self.pki.intermediate))
         #expect(noName.warnings.map(\.code) == ["certificate.san_absent"])
+    }
+
+    @Test("an intermediate CA whose extended key usage lacks clientAuth gives a warning (nginx would refuse the chain)")
+    func intermediateWithoutClientAuth() async throws {
+        let pki = Self.pki
+        let key = try SigningKey.generate(.p256)
+        let name = try X509NameBridge.x509Name("CN=TEST AC SERVEURS SEULEMENT,O=TEST,C=FR")
+        let intermediate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
+            notValidBefore: Self.now.addingTimeInterval(-86_400), notValidAfter: Self.now.addingTimeInterval(3 * 365 * 86_400),
+            issuer: pki.root.subject, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                try ExtendedKeyUsage([.serverAuth])
+            },
+            issuerPrivateKey: pki.rootKey.certificatePrivateKey)
+        let issuing = TestPKI(root: pki.root, rootKey: pki.rootKey, intermediate: intermediate, intermediateKey: key, signer: pki.signer, signerKey: pki.signerKey)
+        let result = try await inspect(try Self.pem(Self.leaf(issuer: issuing), intermediate))
+        #expect(result.warnings.map(\.code) == ["certificate.ca_without_client_auth"])
+        #expect(result.warnings.first?.message.contains("TEST AC SERVEURS SEULEMENT") == true)
     }
 
     @Test("a CA certificate pasted first is refused (not_leaf)")

@@ -91,9 +91,13 @@ struct BackOfficeQueriesTests {
             let dueEarly = try #require(early.vaDueAt)
             // Just after the first deadline: it is overdue, the second is due 20 days later.
             let now = dueEarly.addingTimeInterval(60)
-            #expect(try await registry.vaDeadlines(before: now.addingTimeInterval(30 * 86_400), for: fixture.reviewer).map(\.identifier) == [early, late].map(\.identifier))
-            #expect(try await registry.vaDeadlines(before: now.addingTimeInterval(10 * 86_400), for: fixture.reviewer).map(\.identifier) == [early.identifier])
-            await #expect(throws: NotFoundError.self) { _ = try await registry.vaDeadlines(before: now, for: fixture.operatorA) }
+            #expect(try await registry.vaDeadlines(before: now.addingTimeInterval(30 * 86_400), for: fixture.reviewer, limit: 10).items.map(\.identifier) == [early, late].map(\.identifier))
+            #expect(try await registry.vaDeadlines(before: now.addingTimeInterval(10 * 86_400), for: fixture.reviewer, limit: 10).items.map(\.identifier) == [early.identifier])
+            let first = try await registry.vaDeadlines(before: now.addingTimeInterval(30 * 86_400), for: fixture.reviewer, limit: 1)
+            #expect(first.items.map(\.identifier) == [early.identifier] && first.nextCursor == "1")
+            let second = try await registry.vaDeadlines(before: now.addingTimeInterval(30 * 86_400), for: fixture.reviewer, offset: 1, limit: 1)
+            #expect(second.items.map(\.identifier) == [late.identifier] && second.nextCursor == nil)
+            await #expect(throws: NotFoundError.self) { _ = try await registry.vaDeadlines(before: now, for: fixture.operatorA, limit: 10) }
 
             let va = try await fixture.workflow.createRequest(fixture.operatorB, kind: .vaDocument, drimboxID: late.id,
                 payload: .vaDocument(VADocumentPayload(vaDocumentID: try await fixture.document(.vaReport, for: fixture.operatorB))), submit: true)
@@ -113,7 +117,7 @@ struct BackOfficeQueriesTests {
             // A reason is required, and only ANS may act.
             for reason in [nil, "  "] as [String?] {
                 let error = await #expect(throws: ValidationErrors.self) { _ = try await workflow.withdrawByANS(fixture.reviewer, drimboxID: drimbox.id!, reason: reason) }
-                #expect(error?.errors.map(\.field) == ["reason"])
+                #expect(error?.errors.map(\.field) == ["reason"] && error?.errors.map(\.userMessage) == ["Indiquez le motif du retrait."])
             }
             await #expect(throws: NotFoundError.self) { _ = try await workflow.withdrawByANS(fixture.operatorA, drimboxID: drimbox.id!, reason: "Fin d'activité.") }
             await #expect(throws: NotFoundError.self) { _ = try await workflow.reintegrateByANS(fixture.operatorA, drimboxID: drimbox.id!, reason: "Levée.") }

@@ -13,7 +13,7 @@ extension WorkflowService {
     /// DRIMbox changed since the caller read it.
     public func withdrawByANS(_ principal: Principal, drimboxID: UUID, reason: String?, expectedVersion: Int? = nil) async throws -> DRIMboxModel {
         guard principal.role.isANS else { throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString) }
-        let reason = try Self.requiredReason(reason, action: "le retrait")
+        let reason = try Self.requiredReason(reason, what: "du retrait")
         return try await store.write { context in
             guard let drimbox = try await DRIMboxModel.find(drimboxID, on: context.database) else {
                 throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString)
@@ -31,7 +31,7 @@ extension WorkflowService {
     /// signed CGI (SPEC §3, situation 2).
     public func reintegrateByANS(_ principal: Principal, drimboxID: UUID, reason: String?, expectedVersion: Int? = nil) async throws -> DRIMboxModel {
         guard principal.role.isANS else { throw NotFoundError(entity: "drimbox", id: drimboxID.uuidString) }
-        let reason = try Self.requiredReason(reason, action: "la réintégration")
+        let reason = try Self.requiredReason(reason, what: "de la réintégration")
         let vaDeadline = configuration.vaDeadline
         return try await store.write { context in
             guard let drimbox = try await DRIMboxModel.find(drimboxID, on: context.database) else {
@@ -53,12 +53,13 @@ extension WorkflowService {
         }
     }
 
-    /// A non-empty reason of at most `FreeText.maximumLength` characters, or a French error on `reason`.
-    static func requiredReason(_ reason: String?, action: String) throws -> String {
+    /// A non-empty reason of at most `FreeText.maximumLength` characters, or a French error on
+    /// `reason` ("Indiquez le motif " + `what`, e.g. "du retrait").
+    static func requiredReason(_ reason: String?, what: String) throws -> String {
         guard let text = try FreeText.validated(reason, field: "reason"), !text.isEmpty else {
             throw ValidationErrors([ValidationError(
                 code: "drimbox.reason_required", field: "reason",
-                userMessage: "Indiquez le motif de \(action).",
+                userMessage: "Indiquez le motif \(what).",
                 technicalDetail: "ANS registry change without a reason")])
         }
         return text.value

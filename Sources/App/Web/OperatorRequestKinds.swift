@@ -372,7 +372,7 @@ enum RequestFormKind {
                     FormField("\(prefix)-\(index)-viewerHostname", "Nom d’hôte du serveur de la visionneuse", value: value("\(prefix)-\(index)-viewerHostname"),
                               hint: "Par exemple visionneuse1.clinique.example.fr.", required: true, inputmode: "url"),
                 ])
-                if count > minimum { section.buttons = [FormButton("Retirer \(legend(index).lowercased(with: Locale(identifier: "fr_FR")))", name: "action", value: "retirer-pacs-\(index)", secondary: true)] }
+                if count > minimum { section.buttons = [FormButton("Retirer le \(legend(index).replacingOccurrences(of: "Nouveau", with: "nouveau"))", name: "action", value: "retirer-pacs-\(index)", secondary: true)] }
                 return section
             }
             var add = FormSection(id: "\(prefix)-ajout", errorKey: count == 0 ? errorKey : nil, fields: [hidden(prefix == "pacs" ? "pacsCount" : "addPACSCount")])

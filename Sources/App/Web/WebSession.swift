@@ -110,6 +110,18 @@ struct CSRFProtection: AsyncMiddleware {
         } else {
             expected = request.cookies[WebCookies.anonymousCSRF]?.string
         }
+        // A body larger than the server's first read arrives as a stream, which the route would
+        // collect only after this middleware: collect it here (a file upload up to the document
+        // limit, anything else up to the JSON body limit), or the token could not be read.
+        if request.body.data == nil {
+            let multipart = request.headers.contentType?.type == "multipart"
+            let limit = multipart ? request.edc.settings.maxDocumentSize + 1_048_576 : request.application.routes.defaultMaxBodySize.value
+            _ = try await request.body.collect(max: limit).get()
+        }
+        // Middleware runs before the route collects the body: collect it here, or a form whose
+        // body arrives in several pieces (a file) would be read half-way and refused.
+        let limit = request.headers.contentType?.type == "multipart" ? request.edc.settings.maxDocumentSize + 1024 * 1024 : request.edc.settings.maxJSONBody
+        _ = try await request.body.collect(max: limit).get()
         let given = try? request.content.get(String.self, at: Self.field)
         guard let expected, let given, Self.equal(expected, given) else {
             request.logger.info("web form refused: anti-forgery token missing or wrong", metadata: ["path": .string(request.url.path)])

@@ -22,12 +22,8 @@ struct BrowserAccessibilityTests {
     /// exists it is checked like any other page, listed or not).
     static let pendingPages = ["/ans/drimbox", "/ans/liste-blanche", "/ans/echeances", "/ans/audit", "/ans/utilisateurs", "/espace/demandes/nouvelle", "/espace/utilisateurs"]
 
-    /// Once per test command: the PostgreSQL pass of scripts/test.sh would only repeat it (the
-    /// demo server runs on SQLite either way).
-    static let onSQLitePass = (ProcessInfo.processInfo.environment["EDC_TEST_DATABASE_URL"] ?? "").isEmpty
-
     @Test("every page the demo accounts reach passes axe-core, the Nu HTML checker and the page CSP in headless Chromium",
-          .enabled(if: onSQLitePass, "pages are checked once, in the SQLite pass"), .timeLimit(.minutes(10)))
+          .timeLimit(.minutes(10)))
     func demoPages() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("edc-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)

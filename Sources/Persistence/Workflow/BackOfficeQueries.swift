@@ -108,10 +108,12 @@ extension RegistryQueries {
     }
 
     /// Provisional DRIMboxes whose VA document is due before `horizon` (overdue ones included),
-    /// soonest first, for ANS. At most `limit`.
-    public func vaDeadlines(before horizon: Date, for principal: Principal, limit: Int = 500) async throws -> [DRIMboxModel] {
+    /// soonest first, for ANS; `limit` per page from `offset` (the next page's offset is the
+    /// page's `nextCursor`).
+    public func vaDeadlines(before horizon: Date, for principal: Principal, offset: Int = 0, limit: Int) async throws -> Page<DRIMboxModel> {
         guard principal.role.isANS else { throw NotFoundError(entity: "drimbox", id: "va deadlines") }
-        return try await DRIMboxModel.query(on: database).filter(\.$state == .provisional).filter(\.$vaDueAt != nil)
-            .filter(\.$vaDueAt < horizon).sort(\.$vaDueAt).sort(\.$identifier).limit(limit).all()
+        let rows = try await DRIMboxModel.query(on: database).filter(\.$state == .provisional).filter(\.$vaDueAt != nil)
+            .filter(\.$vaDueAt < horizon).sort(\.$vaDueAt).sort(\.$identifier).range(offset..<(offset + limit + 1)).all()
+        return Page(items: Array(rows.prefix(limit)), nextCursor: rows.count > limit ? String(offset + limit) : nil)
     }
 }

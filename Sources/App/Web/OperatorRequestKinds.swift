@@ -251,7 +251,7 @@ enum RequestFormKind {
         case .vaDocument:
             let note = comment()
             guard let document = documents["vaDocument"] else {
-                problems.add("vaDocument", "Joignez le document de VA rempli et signé (PDF, PNG ou JPEG).")
+                if problems.byField["vaDocument"] == nil { problems.add("vaDocument", "Joignez le document de VA rempli et signé (PDF, PNG ou JPEG).") }
                 return nil
             }
             payload = .vaDocument(VADocumentPayload(vaDocumentID: document, comment: note))

@@ -280,6 +280,8 @@ struct ReviewPageTests {
             var reviewer = try await WebClient.signedIn(app, email: world.reviewer.user.email)
             #expect(try await reviewer.get("/ans/utilisateurs").status == .notFound)
             #expect(!(try await reviewer.get("/ans").text.contains("href=\"/ans/utilisateurs\"")), "not in the reviewer's menu")
+            var admin = try await WebClient.signedIn(app, email: world.admin.user.email)
+            #expect(try await admin.get("/ans/utilisateurs").status == .ok)
         }
     }
 }

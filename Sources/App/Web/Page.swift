@@ -89,9 +89,11 @@ extension Request {
             layout.user = Layout.SignedIn(
                 name: user.displayName, email: user.email, roleLabel: user.role.labelFR, home: isANS ? "/ans" : "/espace", isANS: isANS,
                 organisation: nil)
-            layout.nav = Self.navigation(for: user.role, isOperatorAdmin: user.operatorAdmin).map {
-                Layout.NavItem(label: $0.label, href: $0.href, current: $0.href == url.path || ($0.href != "/espace" && $0.href != "/ans" && url.path.hasPrefix($0.href + "/")))
-            }
+            let items = Self.navigation(for: user.role, isOperatorAdmin: user.operatorAdmin)
+            // The entry of this page, or of the section it is in (the longest match: /compte/jetons is not "Mon compte").
+            let current = items.filter { $0.href == url.path || ($0.href != "/espace" && $0.href != "/ans" && url.path.hasPrefix($0.href + "/")) }
+                .max { $0.href.count < $1.href.count }?.href
+            layout.nav = items.map { Layout.NavItem(label: $0.label, href: $0.href, current: $0.href == current) }
         }
         let view = try await self.view.render(template, PageContext(layout: layout, content: content)).get()
         let response = try await view.encodeResponse(status: status, for: self)
@@ -119,6 +121,7 @@ extension Request {
         case .operatorUser:
             var items = [("Tableau de bord", "/espace"), ("Nouvelle demande", "/espace/demandes/nouvelle")]
             if isOperatorAdmin { items.append(("Utilisateurs", "/espace/utilisateurs")) }
+            items.append(("Jetons d’API", "/compte/jetons"))
             items.append(("Mon compte", "/compte"))
             return items
         case .reviewer, .administrator:

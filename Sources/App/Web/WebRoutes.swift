@@ -29,6 +29,7 @@ func webRoutes(_ app: Application) {
 
     let signedIn = web.grouped(WebSignInRequired())
     AccountPages.registerSignedIn(signedIn)
+    OperatorTokenPages.register(signedIn)
     OperatorPages.register(signedIn.grouped("espace").grouped(WebOperatorOnly()))
     ReviewPages.register(signedIn.grouped("ans").grouped(WebANSOnly()))
 }

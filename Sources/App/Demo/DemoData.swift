@@ -18,8 +18,9 @@ enum DemoData {
     static let logins = [
         Login(email: "admin@ans.demo.edc", role: "administrateur ANS"),
         Login(email: "instructeur@ans.demo.edc", role: "instructeur ANS"),
-        Login(email: "alice@alpha-imagerie.demo.edc", role: "opérateur Alpha Imagerie"),
+        Login(email: "alice@alpha-imagerie.demo.edc", role: "opérateur Alpha Imagerie, administratrice de ses utilisateurs"),
         Login(email: "bruno@beta-radiologie.demo.edc", role: "opérateur Bêta Radiologie"),
+        Login(email: "camille@alpha-imagerie.demo.edc", role: "opérateur Alpha Imagerie"),
     ]
 
     static func seedIfEmpty(_ app: Application) async throws {
@@ -34,7 +35,9 @@ enum DemoData {
         let reviewerUser = try await accounts.createUser(by: system, email: EmailAddress(logins[1].email), displayName: try Name("Instructeur ANS (démo)"), role: .reviewer, operatorID: nil, password: password)
         let alpha = try await accounts.createOperator(by: system, legalName: try Name("Alpha Imagerie (démo)"), siren: SIREN("732829320"), supportPhone: FrenchPhoneNumber("01 23 45 67 89"), supportEmail: EmailAddress("support@alpha-imagerie.demo.edc"), responsibleContact: try ContactLine("Alice Martin, 06 12 34 56 78"))
         let beta = try await accounts.createOperator(by: system, legalName: try Name("Bêta Radiologie (démo)"), siren: SIREN("552100554"), supportPhone: FrenchPhoneNumber("04 72 00 00 00"), supportEmail: EmailAddress("support@beta-radiologie.demo.edc"), responsibleContact: nil)
-        let alice = try await accounts.createUser(by: system, email: EmailAddress(logins[2].email), displayName: try Name("Alice Martin"), role: .operatorUser, operatorID: alpha.id, password: password)
+        // Alice administers Alpha's users (/espace/utilisateurs); Camille is one of them.
+        let alice = try await accounts.createUser(by: system, email: EmailAddress(logins[2].email), displayName: try Name("Alice Martin"), role: .operatorUser, operatorID: alpha.id, password: password, operatorAdmin: true)
+        _ = try await accounts.createUser(by: system, email: EmailAddress(logins[4].email), displayName: try Name("Camille Roux"), role: .operatorUser, operatorID: alpha.id, password: password)
         let bruno = try await accounts.createUser(by: system, email: EmailAddress(logins[3].email), displayName: try Name("Bruno Petit"), role: .operatorUser, operatorID: beta.id, password: password)
         _ = admin
 
@@ -49,8 +52,17 @@ enum DemoData {
         try await seeder.sendVA(alicePrincipal, integrated)
         let provisional = try await seeder.declare(alicePrincipal, pacs: 1, clients: ["403052111"])
         try await seeder.integrate(alicePrincipal, provisional, organisation: "Alpha Imagerie")
+        // Situation 1 from step 3: a declared DRIMbox whose integration is to be filed.
         _ = try await seeder.declare(alicePrincipal, pacs: 1, clients: ["542051180"])
+        // A declaration waiting for ANS, and one sent back for a correction.
         _ = try await seeder.file(alicePrincipal, clients: ["775663438"], submit: true)
+        let corrected = try await seeder.file(alicePrincipal, clients: ["321830796"], submit: true)
+        _ = try await workflow.perform(reviewer, requestID: try corrected.requireID(), action: .requestCorrection,
+                                       reason: "Démo : joignez les CGI signées par le représentant légal du client.", expectedVersion: nil)
+        // Situation 2: a DRIMbox excluded after a cyber-security incident, to re-integrate (new CGI required).
+        let alphaExcluded = try await seeder.declare(alicePrincipal, pacs: 1, clients: ["410892244"])
+        try await seeder.integrate(alicePrincipal, alphaExcluded, organisation: "Alpha Imagerie")
+        _ = try await workflow.exclude(reviewer, drimboxID: alphaExcluded, reason: .cyberIncident, detail: "Démo : rançongiciel sur le serveur de la visionneuse.")
 
         let excluded = try await seeder.declare(brunoPrincipal, pacs: 1, clients: ["130005481"])
         try await seeder.integrate(brunoPrincipal, excluded, organisation: "Beta Radiologie")

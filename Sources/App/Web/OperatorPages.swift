@@ -43,7 +43,7 @@ enum OperatorPages {
                 number: request.number, href: "/espace/demandes/\(try request.requireID())", kind: request.kind.label,
                 drimbox: drimbox.map { "n° \($0.identifier)" },
                 drimboxHref: try drimbox.flatMap { principal.canSee(ownedBy: $0.operatorID) ? "/espace/drimbox/\(try $0.requireID())" : nil },
-                badge: OperatorText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal),
+                badge: OperatorText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal, drimbox: drimbox),
                 updatedAt: WebDates.dateTime(request.updatedAt))
         }
     }
@@ -277,7 +277,7 @@ enum OperatorPages {
         }
         let title = "Demande n° \(request.number) — \(request.kind.label)"
         return try await req.page("espace/demande", title: errors.isEmpty ? title : "Erreur — " + title, heading: title, content: RequestContent(
-            number: request.number, kind: request.kind.label, badge: OperatorText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal),
+            number: request.number, kind: request.kind.label, badge: OperatorText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal, drimbox: drimbox),
             drimbox: drimbox.map { "n° \($0.identifier)" }, drimboxHref: try visibleDRIMbox.map { "/espace/drimbox/\(try $0.requireID())" },
             createdAt: WebDates.dateTime(request.createdAt), submittedAt: request.submittedAt.map(WebDates.dateTime), updatedAt: WebDates.dateTime(request.updatedAt),
             reasonTitle: reasonTitle, reason: reasonTitle == nil ? nil : request.lastReason,

@@ -37,8 +37,10 @@ enum OperatorText {
         return Badge(text: state.label, kind: kind)
     }
 
-    /// What is expected next on `request`, and from whom, as `principal` reads it.
-    static func nextStep(_ request: RequestModel, for principal: Principal) -> String {
+    /// What is expected next on `request`, and from whom, as `principal` reads it. For an approved
+    /// step of situation 1 or 2, the next step is named only while the DRIMbox (as it is now)
+    /// still allows it.
+    static func nextStep(_ request: RequestModel, for principal: Principal, drimbox: DRIMboxModel? = nil) -> String {
         let isCounterpart = principal.operatorID != nil && principal.operatorID == request.counterpartOperatorID && principal.operatorID != request.operatorID
         let awaitingConsent = request.kind == .operatorChange && request.consentedAt == nil && request.state.awaitsReview
         if isCounterpart {
@@ -53,9 +55,12 @@ enum OperatorText {
             return awaitingConsent ? "En instruction par l’ANS ; accord de l’opérateur repreneur attendu" : "En cours d’instruction par l’ANS"
         case .correctionRequested: return "Correction demandée : à vous de corriger"
         case .approved:
+            let open = drimbox.map(RegistryQueries.kinds(eligibleFor:)) ?? []
             switch request.kind {
-            case .declaration: return "Acceptée : téléchargez l’attestation, commandez les certificats puis déposez l’intégration"
-            case .integration, .reintegration: return "Acceptée : envoyez le document de VA avant l’échéance"
+            case .declaration where open.contains(.integration):
+                return "Acceptée : téléchargez l’attestation, commandez les certificats puis déposez l’intégration"
+            case .integration where open.contains(.vaDocument), .reintegration where open.contains(.vaDocument):
+                return "Acceptée : envoyez le document de VA avant l’échéance"
             default: return "Acceptée : rien d’autre à faire"
             }
         case .rejected: return "Refusée : rien d’autre à faire"

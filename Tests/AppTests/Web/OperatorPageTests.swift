@@ -231,4 +231,29 @@ struct OperatorPageTests {
             #expect(try await databaseFingerprint(app) == before)
         }
     }
+    @Test("the demo: Alice administers Alpha's users and finds situation 1 at each step and situation 2 ready to walk (an excluded DRIMbox whose re-integration needs new CGI)")
+    func demo() async throws {
+        try await withTestApp { app in
+            try await DemoData.seedIfEmpty(app)
+            var alice = try await WebClient.signedIn(app, email: "alice@alpha-imagerie.demo.edc", password: DemoData.password)
+            let dashboard = try await alice.get("/espace").text
+            for state in ["Intégrée (définitive)", "Intégrée (provisoire)", "Déclarée", "Exclue"] { #expect(dashboard.contains(">\(state)</p>"), "\(state)") }
+            #expect(dashboard.contains("Correction demandée : à vous de corriger") && dashboard.contains("En attente d’instruction par l’ANS"))
+            #expect(dashboard.contains("Acceptée : téléchargez l’attestation, commandez les certificats puis déposez l’intégration"))
+            #expect(dashboard.contains("href=\"/espace/utilisateurs\""))
+            let users = try await alice.get("/espace/utilisateurs")
+            #expect(users.status == .ok && users.text.contains("camille@alpha-imagerie.demo.edc") && !users.text.contains("bruno@"))
+
+            let choice = try await alice.get("/espace/demandes/nouvelle").text
+            let reintegration = try #require(choice.range(of: #"id="drimbox-reintegration" name="drimbox">\s*<option value="([0-9A-F-]{36})""#, options: .regularExpression))
+            let excludedID = String(choice[reintegration].suffix(37).dropLast())
+            let form = try await alice.get("/espace/demandes/nouvelle/reintegration?drimbox=\(excludedID)").text
+            #expect(form.contains("Incident de cybersécurité") && form.contains("Obligatoires : la DRIMbox a été exclue pour un incident de cybersécurité"))
+            #expect(choice.contains("id=\"drimbox-integration\"") && choice.contains("id=\"drimbox-document-va\""))
+
+            var camille = try await WebClient.signedIn(app, email: "camille@alpha-imagerie.demo.edc", password: DemoData.password)
+            #expect(try await camille.get("/espace/utilisateurs").status == .notFound)
+            #expect(try await camille.get("/espace").text.contains(">Exclue</p>"), "Camille sees Alpha's DRIMboxes")
+        }
+    }
 }

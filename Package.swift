@@ -99,6 +99,26 @@ let package = Package(
         // msmtp, or written as .eml files when no SMTP server is configured. No Vapor.
         serviceTarget("Notifications"),
 
+        // Météo des DRIMbox: the prober (HTTPS health and certificate checks over SwiftNIO), the
+        // status model (thresholds, maintenance, self-suspicion, bounded roll-ups) and the
+        // scheduler. No Vapor, no Fluent.
+        .target(
+            name: "Meteo",
+            dependencies: [
+                "EDCDomain",
+                "Whitelist",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The Vapor application: configuration, routes, controllers, API, operations endpoints.
         .target(
             name: "App",
@@ -183,6 +203,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PublicationTests", dependencies: ["Publication"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MeteoTests",
+            dependencies: [
+                "Meteo",
+                "EDCDomain",
+                crypto,
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Persistence", "EDCTestSupport", crypto], swiftSettings: swiftSettings),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Persistence", "EDCTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AttestationsTests", dependencies: ["Attestations", "EDCTestSupport"], swiftSettings: swiftSettings),

@@ -14,8 +14,18 @@ import VaporTesting
 /// exclusion for a cyber incident → re-integration with new CGI.
 @Suite("Operator portal: situations 1 and 2 through the pages")
 struct OperatorJourneyPageTests {
-    /// A PKCS#10 request made by `openssl req` for `cn`, as an operator would make it.
-    static func csr(cn: String, organisation: String = "Opérateur A", ou: String = "318751275100020") throws -> String {
+    /// A PKCS#10 request made by `openssl req` for `cn`, as an operator would make it. Run on a
+    /// dispatch thread: waiting for a process must not hold one of the few cooperative threads
+    /// that every test shares.
+    static func csr(cn: String, organisation: String = "Opérateur A", ou: String = "318751275100020") async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blockingCSR(cn: cn, organisation: organisation, ou: ou) })
+            }
+        }
+    }
+
+    static func blockingCSR(cn: String, organisation: String, ou: String) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edc-csr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -38,7 +48,7 @@ struct OperatorJourneyPageTests {
         try await app.send(.GET, "/api/v1/drimboxes/\(id)", as: account).json["state"] as? String
     }
 
-    @Test("situation 1: declare 2 PACS and 2 SIRENs, download the attestation, integrate pasting an openssl CSR, send the VA document: definitive", .timeLimit(.minutes(2)))
+    @Test("situation 1: declare 2 PACS and 2 SIRENs, download the attestation, integrate pasting an openssl CSR, send the VA document: definitive")
     func situation1() async throws {
         try await withJourney { app, world, api in
             var browser = try await WebClient.signedIn(app, email: world.operatorA.user.email)
@@ -71,7 +81,7 @@ struct OperatorJourneyPageTests {
             // "Lire les certificats collés": the CSR fills the DN, nothing is stored.
             let before = try await databaseFingerprint(app)
             var fields = ["operatorName": "Opérateur A", "supportPhone": "01 23 45 67 89", "supportEmail": "support@a.example.fr",
-                          "certificates-0-dn": "", "certificates-0-pem": try Self.csr(cn: db1), "certificates-1-dn": "", "certificates-1-pem": ""]
+                          "certificates-0-dn": "", "certificates-0-pem": try await Self.csr(cn: db1), "certificates-1-dn": "", "certificates-1-pem": ""]
             fields["action"] = "lire-certificats"
             let read = try await browser.post(path, fields)
             #expect(read.status == .ok)
@@ -83,7 +93,7 @@ struct OperatorJourneyPageTests {
             // Submitted with that DN, and the second pair's CSR read at submission.
             fields["certificates-0-dn"] = Self.dn(db1)
             fields["certificates-0-pem"] = ""
-            fields["certificates-1-pem"] = try Self.csr(cn: db2)
+            fields["certificates-1-pem"] = try await Self.csr(cn: db2)
             fields["action"] = "soumettre"
             let integrated = try await browser.post(path, fields)
             let integrationID = try OperatorFormTests.createdID(integrated)
@@ -123,7 +133,7 @@ struct OperatorJourneyPageTests {
             try await browser.get(path)
             let before = try await databaseFingerprint(app)
 
-            let wrongCSR = try Self.csr(cn: "db9.\(identifier).mesimagesmedicales.fr")
+            let wrongCSR = try await Self.csr(cn: "db9.\(identifier).mesimagesmedicales.fr")
             let local = try await browser.post(path, [
                 "action": "soumettre", "operatorName": "Opérateur A (modifié)", "supportPhone": "12", "supportEmail": "support@a.example.fr",
                 "certificates-0-dn": "", "certificates-0-pem": wrongCSR,

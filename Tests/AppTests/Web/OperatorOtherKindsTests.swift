@@ -84,7 +84,7 @@ struct OperatorOtherKindsTests {
             fields["pairs-0-viewerHostname"] = "visionneuse1.example.fr"
             fields["addPACS-0-viewerHostname"] = "view2.example.fr"
             fields["supportPhone"] = "01 99 88 77 66"
-            fields["pairs-0-pem"] = try OperatorJourneyPageTests.csr(cn: db1, organisation: "Opérateur A renouvelé")
+            fields["pairs-0-pem"] = try await OperatorJourneyPageTests.csr(cn: db1, organisation: "Opérateur A renouvelé")
             let submitted = try await browser.post(path, fields)
             let id = try OperatorFormTests.createdID(submitted)
             let payload = try #require(try await OperatorFormTests.request(app, id, as: world.operatorA)["payload"] as? [String: Any])

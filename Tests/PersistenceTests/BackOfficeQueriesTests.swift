@@ -75,6 +75,10 @@ struct BackOfficeQueriesTests {
             #expect(page.items.map(\.identifier) == [d1, d2].map(\.identifier))
             #expect(try await registry.search(.init(), for: ans, after: page.nextCursor.flatMap { Int($0) }, limit: 2).items.map(\.identifier) == [d3.identifier])
             await #expect(throws: NotFoundError.self) { _ = try await registry.search(.init(), for: fixture.operatorA, after: nil, limit: 10) }
+            // B's name is the one its integration gave ("Opérateur"): by name, B comes first.
+            let names = try await registry.operatorNames()
+            #expect(names.map(\.name) == ["Opérateur", "Opérateur A"])
+            #expect(names.map(\.id) == [fixture.operatorB.operatorID!, fixture.operatorA.operatorID!])
 
         }
     }

@@ -49,7 +49,7 @@ enum ReviewDeadlinesPage {
         let offset = max(0, req.filterValue("suite").flatMap { Int($0) } ?? 0)
         let page = try await RegistryQueries(database: req.db).vaDeadlines(before: now.addingTimeInterval(Double(days) * 86_400), for: principal, offset: offset, limit: ReviewPages.pageSize)
         let pending = try await RequestQueries(database: req.db).pendingVADocuments(of: page.items.compactMap(\.id), for: principal)
-        let names = Dictionary(try await req.accounts.operators().compactMap { model in model.id.map { ($0, model.legalName) } }, uniquingKeysWith: { first, _ in first })
+        let names = Dictionary(try await RegistryQueries(database: req.db).operatorNames().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let rows: [Content.Row] = page.items.compactMap { drimbox in
             guard let due = drimbox.vaDueAt else { return nil }
             let left = ReviewText.daysLeft(until: due, now: now)

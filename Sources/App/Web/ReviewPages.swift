@@ -82,7 +82,7 @@ enum ReviewPages {
 
     static let ageChoices = [7, 15, 30, 60]
 
-    static func queueFilter(_ req: Request, principal: Principal, operators: [OperatorModel], agents: [UserModel]) -> QueueFilter {
+    static func queueFilter(_ req: Request, principal: Principal, operators: [(id: UUID, name: String)], agents: [UserModel]) -> QueueFilter {
         let kind = req.filterValue("type")
         let state = req.filterValue("etat")
         let operatorID = req.filterValue("operateur")
@@ -106,7 +106,7 @@ enum ReviewPages {
             .select("type", "Type de demande", choices: [("", "Tous les types")] + RequestKind.allCases.map { ($0.rawValue, $0.label) }, selected: kind ?? ""),
             .select("etat", "État", choices: [("", "En attente d’instruction (déposées et en instruction)")]
                 + RequestState.allCases.filter { $0 != .draft }.map { ($0.rawValue, $0.label) }, selected: state ?? ""),
-            .select("operateur", "Opérateur", choices: [("", "Tous les opérateurs")] + operators.map { ($0.id?.uuidString ?? "", $0.legalName) }, selected: operatorID ?? ""),
+            .select("operateur", "Opérateur", choices: [("", "Tous les opérateurs")] + operators.map { ($0.id.uuidString, $0.name) }, selected: operatorID ?? ""),
             .select("anciennete", "Ancienneté du dépôt", choices: [("", "Toutes")] + ageChoices.map { (String($0), "Déposées depuis plus de \($0) jours") }, selected: age ?? ""),
             .select("attribution", "Agent attribué", choices: [("", "Tous"), ("aucun", "Non attribuées"), ("moi", "Mes demandes")]
                 + agents.map { ($0.id?.uuidString ?? "", $0.displayName + ($0.disabledAt == nil ? "" : " (compte désactivé)")) }, selected: assigned ?? ""),
@@ -124,14 +124,14 @@ enum ReviewPages {
     /// filters, 50 per page, and a form per row to assign each to an agent.
     static func queue(_ req: Request) async throws -> Response {
         let principal = try req.principal
-        let operators = try await req.accounts.operators()
+        let operators = try await RegistryQueries(database: req.db).operatorNames()
         let agents = try await req.accounts.ansUsers()
         let chosen = queueFilter(req, principal: principal, operators: operators, agents: agents)
         let cursor = req.cursorValue("apres")
         let queries = RequestQueries(database: req.db)
         let page = try await queries.backOffice(principal, filter: chosen.filter, cursor: cursor, limit: pageSize)
         let drimboxes = try await queries.drimboxes(of: page.items)
-        let operatorNames = Dictionary(operators.compactMap { operatorModel in operatorModel.id.map { ($0, operatorModel.legalName) } }, uniquingKeysWith: { first, _ in first })
+        let operatorNames = Dictionary(operators.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let agentNames = Dictionary(agents.compactMap { agent in agent.id.map { ($0, agent.displayName) } }, uniquingKeysWith: { first, _ in first })
         let now = req.edc.settings.clock()
         let returnTo = ReviewLinks.current(req)

@@ -41,7 +41,7 @@ enum ReviewRegistryPages {
     /// FQDN and state; 50 per page.
     static func list(_ req: Request) async throws -> Response {
         let principal = try req.principal
-        let operators = try await req.accounts.operators()
+        let operators = try await RegistryQueries(database: req.db).operatorNames()
         let identifier = req.filterValue("identifiant")
         let operatorID = req.filterValue("operateur")
         let fqdn = req.filterValue("fqdn")
@@ -52,7 +52,7 @@ enum ReviewRegistryPages {
         search.state = state.flatMap(DRIMboxState.init(rawValue:))
         var form = FilterForm(id: "recherche-drimbox", action: "/ans/drimbox", legend: "Rechercher une DRIMbox", fields: [
             .input("identifiant", "Identifiant", value: identifier ?? "", hint: "Le numéro de la DRIMbox au registre, par exemple 12.", inputmode: "numeric"),
-            .select("operateur", "Opérateur", choices: [("", "Tous les opérateurs")] + operators.map { ($0.id?.uuidString ?? "", $0.legalName) }, selected: operatorID ?? ""),
+            .select("operateur", "Opérateur", choices: [("", "Tous les opérateurs")] + operators.map { ($0.id.uuidString, $0.name) }, selected: operatorID ?? ""),
             .input("fqdn", "FQDN", value: fqdn ?? "", hint: "Tout ou partie d’un FQDN db ou vi, par exemple db1.12."),
             .select("etat", "État", choices: [("", "Tous les états")] + DRIMboxState.allCases.map { ($0.rawValue, $0.label) }, selected: state ?? ""),
         ], resetHref: "/ans/drimbox")
@@ -67,7 +67,7 @@ enum ReviewRegistryPages {
             let registry = RegistryQueries(database: req.db)
             let page = try await registry.search(search, for: principal, after: cursor, limit: ReviewPages.pageSize)
             let pairs = try await registry.pairs(of: page.items)
-            let names = Dictionary(operators.compactMap { model in model.id.map { ($0, model.legalName) } }, uniquingKeysWith: { first, _ in first })
+            let names = Dictionary(operators.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
             let now = req.edc.settings.clock()
             rows = page.items.map { drimbox in
                 let own = drimbox.id.flatMap { pairs[$0] } ?? []

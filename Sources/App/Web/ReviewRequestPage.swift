@@ -120,7 +120,8 @@ enum ReviewRequestPage {
         summary.append(.init(label: "Créée le", text: WebDates.dateTime(request.createdAt)))
         if let submitted = request.submittedAt {
             let age = ReviewText.ageInDays(since: submitted, now: now)
-            summary.append(.init(label: "Déposée le", text: "\(WebDates.dateTime(submitted)) (il y a \(age) jour\(age > 1 ? "s" : ""))"))
+            let ago = age == 0 ? "aujourd’hui" : "il y a \(age) jour\(age > 1 ? "s" : "")"
+            summary.append(.init(label: "Déposée le", text: "\(WebDates.dateTime(submitted)) (\(ago))"))
         }
         summary.append(.init(label: "Dernière mise à jour", text: "\(WebDates.dateTime(request.updatedAt)) (version \(request.version))"))
         summary.append(.init(label: "Agent attribué", text: request.assignedReviewerID.map { people.name($0, role: .reviewer) } ?? "Personne"))

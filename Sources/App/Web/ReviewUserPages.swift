@@ -67,13 +67,13 @@ enum ReviewUserPages {
         (Role.operatorUser.rawValue, Role.operatorUser.labelFR),
     ]
 
-    static func createForm(_ req: Request, operators: [OperatorModel], posted: PostedForm = PostedForm(values: [:]), problems: FormProblems = FormProblems()) -> WebForm {
+    static func createForm(_ req: Request, operators: [(id: UUID, name: String)], posted: PostedForm = PostedForm(values: [:]), problems: FormProblems = FormProblems()) -> WebForm {
         var form = WebForm(id: "creer-utilisateur", action: "/ans/utilisateurs", csrf: req.csrfToken, sections: [
             FormSection(id: "nouvel-utilisateur", legend: "Nouveau compte", hint: "La personne reçoit par courriel un lien, valable 7 jours, pour choisir son mot de passe.", fields: [
                 FormField("email", "Adresse électronique", kind: "email", value: posted["email"], hint: "Format attendu : nom@domaine.fr", required: true, autocomplete: "off"),
                 FormField("displayName", "Nom et prénom", value: posted["displayName"], required: true, autocomplete: "off"),
                 .select("role", "Rôle", choices: roleChoices, selected: posted["role"], required: true),
-                .select("operatorID", "Opérateur", choices: [("", "Aucun (agent de l’ANS)")] + operators.map { ($0.id?.uuidString ?? "", $0.legalName) }, selected: posted["operatorID"],
+                .select("operatorID", "Opérateur", choices: [("", "Aucun (agent de l’ANS)")] + operators.map { ($0.id.uuidString, $0.name) }, selected: posted["operatorID"],
                         hint: "Obligatoire pour un utilisateur opérateur, vide pour un agent de l’ANS."),
                 FormField("operatorAdmin", "Administre les comptes de son opérateur", kind: "checkbox", hint: "Pour un utilisateur opérateur seulement.", checked: posted["operatorAdmin"] == "oui"),
             ]),
@@ -89,8 +89,8 @@ enum ReviewUserPages {
 
     static func render(_ req: Request, createForm form: WebForm?, errors: [String], status: HTTPStatus) async throws -> Response {
         let principal = try req.principal
-        let operators = try await req.accounts.operators()
-        let names = Dictionary(operators.compactMap { model in model.id.map { ($0, model.legalName) } }, uniquingKeysWith: { first, _ in first })
+        let operators = try await RegistryQueries(database: req.db).operatorNames()
+        let names = Dictionary(operators.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let all = try await req.accounts.users()
         let pageSize = ReviewPages.pageSize
         let pageCount = max(1, (all.count + pageSize - 1) / pageSize)
@@ -129,7 +129,7 @@ enum ReviewUserPages {
     static func create(_ req: Request) async throws -> Response {
         let principal = try req.principal
         let posted = try PostedForm(req)
-        let operators = try await req.accounts.operators()
+        let operators = try await RegistryQueries(database: req.db).operatorNames()
         var problems = FormProblems()
         let email = problems.parse("email") { try EmailAddress(posted["email"].trimmingCharacters(in: .whitespaces)) }
         let name = problems.parse("displayName") { () throws -> Name in
@@ -154,7 +154,7 @@ enum ReviewUserPages {
                     organisation = nil
                 } else {
                     invited = try await req.accounts.inviteOperatorUser(by: principal, operatorID: operatorID, email: email, displayName: name, operatorAdmin: posted["operatorAdmin"] == "oui")
-                    organisation = operators.first { $0.id == operatorID }?.legalName
+                    organisation = operators.first { $0.id == operatorID }?.name
                 }
                 let sent = await sendInvitation(req, to: invited.user, organisation: organisation, token: invited.resetToken, expiresAt: invited.expiresAt)
                 return req.seeOther("/ans/utilisateurs", flash: "Le compte de \(invited.user.displayName) (\(invited.user.email)) est créé. "

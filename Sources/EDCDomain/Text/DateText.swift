@@ -14,7 +14,19 @@ public enum DateText {
 
     /// "3 décembre 2026" (or another `format`), in French, Paris time.
     public static func paris(_ date: Date, _ format: String = "d MMMM yyyy") -> String {
-        formatter(format, locale: "fr_FR", timeZone: "Europe/Paris").string(from: date)
+        parisFormatter(format).string(from: date)
+    }
+
+    /// One formatter per format and thread: making one costs about 0.1 ms (ICU loads the
+    /// locale's symbols), a page of 50 rows used to make a hundred; a formatter is never shared
+    /// between threads.
+    private static func parisFormatter(_ format: String) -> DateFormatter {
+        let key = "EDCDomain.DateText.paris." + format
+        let cache = Thread.current.threadDictionary
+        if let cached = cache[key] as? DateFormatter { return cached }
+        let made = formatter(format, locale: "fr_FR", timeZone: "Europe/Paris")
+        if cache.count < 64 { cache[key] = made }
+        return made
     }
 
     /// `format` in UTC with the POSIX locale (e.g. `yyyyMMdd'T'HHmmss'Z'`).

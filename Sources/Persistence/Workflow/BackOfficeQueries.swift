@@ -107,6 +107,15 @@ extension RegistryQueries {
         return Page(keyset: rows, limit: limit, key: \.identifier)
     }
 
+    /// Every operator's id and legal name, by name, for lists and filters: one SQL query of two
+    /// columns (building 200 Fluent models took a fifth of a back-office page's time).
+    public func operatorNames() async throws -> [(id: UUID, name: String)] {
+        guard let sql = database as? any SQLDatabase else { throw PersistenceError.corrupted("operator names need an SQL database") }
+        return try await sql.raw("SELECT id, legal_name FROM \(ident: OperatorModel.schema) ORDER BY legal_name, id").all().map {
+            (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "legal_name", as: String.self))
+        }
+    }
+
     /// Provisional DRIMboxes whose VA document is due before `horizon` (overdue ones included),
     /// soonest first, for ANS; `limit` per page from `offset` (the next page's offset is the
     /// page's `nextCursor`).

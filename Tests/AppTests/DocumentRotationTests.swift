@@ -49,7 +49,7 @@ struct DocumentRotationTests {
 
             let oldKey = app.edc.vault.keyring.current.id
             let edc = try EDCProcess(app: app)
-            let rotation = try edc.run(["rotate-document-key", "--generate"], killAt: nil)
+            let rotation = try await edc.run(["rotate-document-key", "--generate"], killAt: nil)
             #expect(rotation.status == 0, "\(rotation.output)")
             #expect(rotation.standardOutput.contains("3 data keys re-wrapped"), "\(rotation.output)")
             #expect(rotation.standardOutput.contains("no document needs \(oldKey) any more: it can be retired"), "\(rotation.output)")
@@ -60,7 +60,7 @@ struct DocumentRotationTests {
                 #expect(download.status == .ok)
                 #expect(String(buffer: download.body).contains("\(Self.marker) document \(index)"))
             }
-            let retire = try edc.run(["rotate-document-key", "--retire-unused"], killAt: nil)
+            let retire = try await edc.run(["rotate-document-key", "--retire-unused"], killAt: nil)
             #expect(retire.status == 0 && retire.standardOutput.contains("retired (deleted): \(oldKey)"), "\(retire.output)")
             let keyring = try DocumentKeyring.load(configured: nil, dataDirectory: dataDirectory)
             #expect(keyring.previous.isEmpty && keyring.current.id != oldKey)

@@ -36,7 +36,7 @@ struct PublicationCrashTests {
                 _ = try await app.edc.workflow.perform(world.reviewer.principal, requestID: request.requireID(), action: .approve, reason: nil, expectedVersion: nil)
                 let before = try await WhitelistVersionModel.query(on: app.db).max(\.$seq) ?? 0
 
-                let killed = try edc.run(["publish-whitelist"], killAt: step)
+                let killed = try await edc.run(["publish-whitelist"], killAt: step)
                 #expect(killed.signal == SIGKILL, "round \(round) at \(step): \(killed.output)")
 
                 let after = try await WhitelistVersionModel.query(on: app.db).max(\.$seq) ?? 0
@@ -47,7 +47,7 @@ struct PublicationCrashTests {
                 _ = try await verifier.verify(Array(served.body.readableBytesView))
 
                 // The next normal run publishes whatever the crash left pending.
-                let normal = try edc.run(["publish-whitelist"], killAt: nil)
+                let normal = try await edc.run(["publish-whitelist"], killAt: nil)
                 #expect(normal.status == 0, "\(normal.output)")
                 try await Self.expectLatestIsComplete(app, verifier: verifier)
                 #expect(try await OutboxQueue.pending(.registryChanged, on: app.db).isEmpty)
@@ -81,9 +81,9 @@ struct EDCProcess {
         self.environment = environment
     }
 
-    func run(_ arguments: [String], killAt point: String?) throws -> ProcessRunner.Result {
+    func run(_ arguments: [String], killAt point: String?) async throws -> ProcessRunner.Result {
         var environment = self.environment
         environment["EDC_FAULT_KILL_AT"] = point
-        return try ProcessRunner.run(binary, arguments, environment: environment)
+        return try await ProcessRunner.runInThread(binary, arguments, environment: environment)
     }
 }

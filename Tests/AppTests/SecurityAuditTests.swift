@@ -365,7 +365,7 @@ struct SecurityAuditTests {
 
         try await withTestApp { app in
             let edc = try EDCProcess(app: app)
-            let outcome = try edc.run(["serve", "--demo", "--hostname", "0.0.0.0", "--port", "0"], killAt: nil)
+            let outcome = try await edc.run(["serve", "--demo", "--hostname", "0.0.0.0", "--port", "0"], killAt: nil)
             #expect(outcome.status != 0)
             #expect(outcome.output.contains("--demo"), "\(outcome.output)")
         }

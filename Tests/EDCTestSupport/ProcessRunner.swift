@@ -44,6 +44,19 @@ public enum ProcessRunner {
             standardOutput: try String(contentsOf: outURL, encoding: .utf8), standardError: try String(contentsOf: errURL, encoding: .utf8))
     }
 
+    /// `run` on a thread of its own, for async tests: waiting for a long program (a browser
+    /// script, a server) must not hold one of the few threads every async test shares (two on a
+    /// two-core machine), or the whole suite stalls behind it.
+    public static func runInThread(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+            let thread = Thread {
+                continuation.resume(with: Swift.Result { try run(executable, arguments, environment: environment, input: input) })
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
     /// A program on the PATH (xmlsec1, python3), through `/usr/bin/env`.
     public static func runTool(_ name: String, _ arguments: [String], input: Data? = nil) throws -> Result {
         try run(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, input: input)

@@ -34,7 +34,7 @@ struct BrowserAccessibilityTests {
 
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
         print("browser accessibility: report and screenshots in \(Self.artifacts.path)")
-        let result = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), [
+        let result = try await ProcessRunner.runInThread(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", Self.repository.appendingPathComponent("scripts/web/accessibility.py").path, server.baseURL, Self.artifacts.path,
             "--pending", Self.pendingPages.joined(separator: ","),
         ])

@@ -21,7 +21,7 @@ struct WebJourneyTests {
 
         let artifacts = BrowserAccessibilityTests.artifacts
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-        let result = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), [
+        let result = try await ProcessRunner.runInThread(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", BrowserAccessibilityTests.repository.appendingPathComponent("scripts/web/journey.py").path, server.baseURL, artifacts.path,
         ])
         let output = result.output

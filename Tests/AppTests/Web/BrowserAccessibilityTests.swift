@@ -17,11 +17,6 @@ struct BrowserAccessibilityTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let artifacts = repository.appendingPathComponent(".build/test-artifacts/web")
 
-    /// Pages the navigation already links to and whose authors are still writing them: a 404 on
-    /// one of these is reported, not failed. Remove each entry when its page lands (once it
-    /// exists it is checked like any other page, listed or not).
-    static let pendingPages = ["/ans/drimbox", "/ans/liste-blanche", "/ans/echeances", "/ans/audit", "/ans/utilisateurs", "/espace/demandes/nouvelle", "/espace/utilisateurs"]
-
     @Test("every page the demo accounts reach passes axe-core, the Nu HTML checker and the page CSP in headless Chromium",
           .timeLimit(.minutes(10)))
     func demoPages() async throws {
@@ -36,7 +31,6 @@ struct BrowserAccessibilityTests {
         print("browser accessibility: report and screenshots in \(Self.artifacts.path)")
         let result = try await ProcessRunner.runInThread(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", Self.repository.appendingPathComponent("scripts/web/accessibility.py").path, server.baseURL, Self.artifacts.path,
-            "--pending", Self.pendingPages.joined(separator: ","),
         ])
         let output = result.output
         for line in output.split(separator: "\n") where line.hasPrefix("accessibility: ") || line.hasPrefix("pages linked to") || line.hasPrefix("--pending") {

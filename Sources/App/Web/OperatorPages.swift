@@ -30,7 +30,7 @@ enum OperatorPages {
         var kind: String
         var drimbox: String?
         var drimboxHref: String?
-        var badge: OperatorText.Badge
+        var badge: WebText.Badge
         var nextStep: String
         var updatedAt: String
     }
@@ -43,7 +43,7 @@ enum OperatorPages {
                 number: request.number, href: "/espace/demandes/\(try request.requireID())", kind: request.kind.label,
                 drimbox: drimbox.map { "n° \($0.identifier)" },
                 drimboxHref: try drimbox.flatMap { principal.canSee(ownedBy: $0.operatorID) ? "/espace/drimbox/\(try $0.requireID())" : nil },
-                badge: OperatorText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal, drimbox: drimbox),
+                badge: WebText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal, drimbox: drimbox),
                 updatedAt: WebDates.dateTime(request.updatedAt))
         }
     }
@@ -64,7 +64,7 @@ enum OperatorPages {
         struct DRIMboxRow: Encodable {
             var identifier: Int
             var href: String
-            var badge: OperatorText.Badge
+            var badge: WebText.Badge
             var pairs: [PairText]
             var hasPairs: Bool
             var vaDue: String?
@@ -111,7 +111,7 @@ enum OperatorPages {
             let id = try drimbox.requireID()
             let texts = (pairs[id] ?? []).map { DashboardContent.PairText(db: $0.dbFQDN, vi: $0.viewerFQDN) }
             return DashboardContent.DRIMboxRow(
-                identifier: drimbox.identifier, href: "/espace/drimbox/\(id)", badge: OperatorText.badge(drimbox.state),
+                identifier: drimbox.identifier, href: "/espace/drimbox/\(id)", badge: WebText.badge(drimbox.state),
                 pairs: texts, hasPairs: !texts.isEmpty,
                 vaDue: drimbox.vaDueAt.map(WebDates.date), vaLeft: drimbox.vaDueAt.map { OperatorText.daysLeft(until: $0, now: now) },
                 onWhitelist: drimbox.state.isTrusted)
@@ -215,7 +215,7 @@ enum OperatorPages {
 
         var number: Int
         var kind: String
-        var badge: OperatorText.Badge
+        var badge: WebText.Badge
         var nextStep: String
         var drimbox: String?
         var drimboxHref: String?
@@ -277,7 +277,7 @@ enum OperatorPages {
         }
         let title = "Demande n° \(request.number) — \(request.kind.label)"
         return try await req.page("espace/demande", title: errors.isEmpty ? title : "Erreur — " + title, heading: title, content: RequestContent(
-            number: request.number, kind: request.kind.label, badge: OperatorText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal, drimbox: drimbox),
+            number: request.number, kind: request.kind.label, badge: WebText.badge(request.state), nextStep: OperatorText.nextStep(request, for: principal, drimbox: drimbox),
             drimbox: drimbox.map { "n° \($0.identifier)" }, drimboxHref: try visibleDRIMbox.map { "/espace/drimbox/\(try $0.requireID())" },
             createdAt: WebDates.dateTime(request.createdAt), submittedAt: request.submittedAt.map(WebDates.dateTime), updatedAt: WebDates.dateTime(request.updatedAt),
             reasonTitle: reasonTitle, reason: reasonTitle == nil ? nil : request.lastReason,
@@ -375,7 +375,7 @@ enum OperatorPages {
         }
 
         var identifier: Int
-        var badge: OperatorText.Badge
+        var badge: WebText.Badge
         var onWhitelist: Bool
         var vaDue: String?
         var vaLeft: String?
@@ -426,7 +426,7 @@ enum OperatorPages {
         let clients = (try? JSONText.decode([String].self, from: drimbox.clients)) ?? []
         let title = "DRIMbox n° \(drimbox.identifier)"
         return try await req.page("espace/drimbox", title: title, content: DRIMboxContent(
-            identifier: drimbox.identifier, badge: OperatorText.badge(drimbox.state), onWhitelist: drimbox.state.isTrusted,
+            identifier: drimbox.identifier, badge: WebText.badge(drimbox.state), onWhitelist: drimbox.state.isTrusted,
             vaDue: drimbox.vaDueAt.map(WebDates.date), vaLeft: drimbox.vaDueAt.map { OperatorText.daysLeft(until: $0, now: now) },
             exclusion: exclusion, clients: clients, pairs: pairs, timeline: history,
             attestations: attestations, hasAttestations: !attestations.isEmpty, requests: requests, hasRequests: !requests.isEmpty,

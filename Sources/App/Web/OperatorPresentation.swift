@@ -8,35 +8,6 @@ import Vapor
 /// badges (always with their text), what is expected next and from whom. Words only: the states
 /// and what they allow come from the domain's state machines.
 enum OperatorText {
-    /// A DSFR badge: its text and its modifier class (colour, never alone).
-    struct Badge: Encodable {
-        var text: String
-        var kind: String
-    }
-
-    static func badge(_ state: RequestState) -> Badge {
-        let kind = switch state {
-        case .draft: "fr-badge--new"
-        case .submitted, .inReview: "fr-badge--info"
-        case .correctionRequested: "fr-badge--warning"
-        case .approved: "fr-badge--success"
-        case .rejected: "fr-badge--error"
-        case .withdrawn: ""
-        }
-        return Badge(text: state.label, kind: kind)
-    }
-
-    static func badge(_ state: DRIMboxState) -> Badge {
-        let kind = switch state {
-        case .declared: "fr-badge--info"
-        case .provisional: "fr-badge--warning"
-        case .integrated: "fr-badge--success"
-        case .excluded: "fr-badge--error"
-        case .withdrawn: ""
-        }
-        return Badge(text: state.label, kind: kind)
-    }
-
     /// What is expected next on `request`, and from whom, as `principal` reads it. For an approved
     /// step of situation 1 or 2, the next step is named only while the DRIMbox (as it is now)
     /// still allows it.

@@ -19,7 +19,7 @@ enum OperatorTokenPages {
             var name: String
             var createdAt: String
             var expiresAt: String
-            var badge: OperatorText.Badge
+            var badge: WebText.Badge
             var revokeForm: WebForm?
         }
 
@@ -58,7 +58,7 @@ enum OperatorTokenPages {
         let now = req.edc.settings.clock()
         let rows = try await req.accounts.tokens(of: try user.requireID()).map { token in
             let id = try token.requireID()
-            let badge: OperatorText.Badge
+            let badge: WebText.Badge
             var revokeForm: WebForm?
             if token.revokedAt != nil {
                 badge = .init(text: "Révoqué", kind: "")

@@ -20,7 +20,7 @@ enum OperatorUserPages {
             var name: String
             var email: String
             var role: String
-            var badge: OperatorText.Badge
+            var badge: WebText.Badge
             var isSelf: Bool
             var forms: [WebForm]
             var hasForms: Bool

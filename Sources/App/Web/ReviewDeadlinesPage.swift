@@ -21,7 +21,7 @@ enum ReviewDeadlinesPage {
             var operatorName: String
             var dueAt: String
             var delay: String
-            var badge: ReviewText.Badge
+            var badge: WebText.Badge
             var reminder: String
             var vaRequest: String?
             var vaRequestHref: String?
@@ -59,8 +59,8 @@ enum ReviewDeadlinesPage {
             return Content.Row(
                 identifier: drimbox.identifier, href: ReviewLinks.drimbox(drimbox.id), operatorName: names[drimbox.operatorID] ?? "—",
                 dueAt: WebDates.dateTime(due), delay: left.text,
-                badge: overdue ? ReviewText.Badge(text: "En retard", kind: "fr-badge--error")
-                    : left.days <= 7 ? ReviewText.Badge(text: "Proche", kind: "fr-badge--warning") : ReviewText.Badge(text: "À venir", kind: "fr-badge--info"),
+                badge: overdue ? WebText.Badge(text: "En retard", kind: "fr-badge--error")
+                    : left.days <= 7 ? WebText.Badge(text: "Proche", kind: "fr-badge--warning") : WebText.Badge(text: "À venir", kind: "fr-badge--info"),
                 reminder: reminded.map { "J-\($0)" } ?? "Aucun",
                 vaRequest: request.map { "Demande n° \($0.number) (\($0.state.label))" }, vaRequestHref: request.map { ReviewLinks.request($0.id) })
         }

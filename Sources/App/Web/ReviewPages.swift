@@ -36,7 +36,7 @@ enum ReviewPages {
             var submittedAt: String
             var age: String
             var assignee: String?
-            var badge: ReviewText.Badge
+            var badge: WebText.Badge
             var assignForm: AssignForm?
         }
 
@@ -144,7 +144,7 @@ enum ReviewPages {
                 submittedAt: request.submittedAt.map(WebDates.date) ?? "—",
                 age: request.submittedAt.map { String(ReviewText.ageInDays(since: $0, now: now)) } ?? "—",
                 assignee: request.assignedReviewerID.map { agentNames[$0] ?? "Agent inconnu" },
-                badge: ReviewText.badge(request.state),
+                badge: WebText.badge(request.state),
                 assignForm: assignForm(req, request: request, agents: agents, returnTo: returnTo, compact: true))
         }
         let caption = chosen.filter.state.map { "Demandes à l’état « \($0.label) », les plus récentes d’abord" }

@@ -23,7 +23,7 @@ enum ReviewRegistryPages {
             var identifier: Int
             var href: String
             var operatorName: String
-            var badge: ReviewText.Badge
+            var badge: WebText.Badge
             var pairs: [String]
             var hasPairs: Bool
             var vaDue: String?
@@ -73,7 +73,7 @@ enum ReviewRegistryPages {
                 let own = drimbox.id.flatMap { pairs[$0] } ?? []
                 return ListContent.Row(
                     identifier: drimbox.identifier, href: ReviewLinks.drimbox(drimbox.id), operatorName: names[drimbox.operatorID] ?? "—",
-                    badge: ReviewText.badge(drimbox.state), pairs: own.map { "\($0.dbFQDN) / \($0.viewerFQDN)" }, hasPairs: !own.isEmpty,
+                    badge: WebText.badge(drimbox.state), pairs: own.map { "\($0.dbFQDN) / \($0.viewerFQDN)" }, hasPairs: !own.isEmpty,
                     vaDue: drimbox.state == .provisional ? drimbox.vaDueAt.map { "\(WebDates.date($0)) (\(ReviewText.daysLeft(until: $0, now: now).text))" } : nil,
                     updatedAt: WebDates.date(drimbox.updatedAt))
             }
@@ -129,7 +129,7 @@ enum ReviewRegistryPages {
             var number: Int
             var href: String
             var kind: String
-            var badge: ReviewText.Badge
+            var badge: WebText.Badge
             var submittedAt: String
         }
 
@@ -140,7 +140,7 @@ enum ReviewRegistryPages {
         }
 
         var identifier: Int
-        var badge: ReviewText.Badge
+        var badge: WebText.Badge
         var summary: [Summary]
         var errors: [String]
         var hasErrors: Bool
@@ -255,7 +255,7 @@ enum ReviewRegistryPages {
 
         let title = "DRIMbox n° \(drimbox.identifier)"
         return try await req.page("ans/drimbox", title: status == .ok ? title : "Erreur — " + title, heading: title, content: PageContent(
-            identifier: drimbox.identifier, badge: ReviewText.badge(drimbox.state), summary: summary,
+            identifier: drimbox.identifier, badge: WebText.badge(drimbox.state), summary: summary,
             errors: errors, hasErrors: !errors.isEmpty,
             exclusionForm: exclusionForm, withdrawalForm: withdrawalForm, reintegrationForm: reintegrationForm, reintegrationNote: reintegrationNote,
             hasActions: exclusionForm != nil || withdrawalForm != nil || reintegrationForm != nil || reintegrationNote != nil,
@@ -274,7 +274,7 @@ enum ReviewRegistryPages {
             },
             requests: requests.map { request in
                 PageContent.RequestRow(number: request.number, href: ReviewLinks.request(request.id), kind: request.kind.label,
-                                       badge: ReviewText.badge(request.state), submittedAt: request.submittedAt.map(WebDates.date) ?? "—")
+                                       badge: WebText.badge(request.state), submittedAt: request.submittedAt.map(WebDates.date) ?? "—")
             }, hasRequests: !requests.isEmpty,
             attestations: attestations.map { attestation in
                 PageContent.AttestationRow(number: attestation.number, issuedAt: WebDates.dateTime(attestation.issuedAt), href: "/ans/demandes/\(attestation.requestID)/attestation.pdf")

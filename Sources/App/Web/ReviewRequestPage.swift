@@ -59,7 +59,7 @@ enum ReviewRequestPage {
         }
 
         var number: Int
-        var badge: ReviewText.Badge
+        var badge: WebText.Badge
         var summary: [Summary]
         var reasonTitle: String?
         var reason: String?
@@ -193,7 +193,7 @@ enum ReviewRequestPage {
         let title = "Demande n° \(request.number) — \(request.kind.label)"
         let refused = status != .ok
         return try await req.page("ans/demande", title: refused ? "Erreur — " + title : title, heading: title, content: Content(
-            number: request.number, badge: ReviewText.badge(request.state), summary: summary,
+            number: request.number, badge: WebText.badge(request.state), summary: summary,
             reasonTitle: reasonTitle, reason: reasonTitle == nil ? nil : request.lastReason, exclusion: exclusion,
             errors: errors, hasErrors: !errors.isEmpty,
             startReviewForm: startReviewForm, decisionForm: decisionForm, noActionText: noActionText,

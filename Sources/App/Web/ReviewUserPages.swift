@@ -22,7 +22,7 @@ enum ReviewUserPages {
             var email: String
             var role: String
             var organisation: String?
-            var badges: [ReviewText.Badge]
+            var badges: [WebText.Badge]
             var forms: [WebForm]
             var hasForms: Bool
         }
@@ -101,11 +101,11 @@ enum ReviewUserPages {
             let user = account.user
             let locked = account.signInFailures?.lockedUntil.map { $0 > now } ?? false
             let secondFactor = req.edc.secondFactor.isEnabled(user)
-            var badges = [user.disabledAt == nil ? ReviewText.Badge(text: "Actif", kind: "fr-badge--success") : ReviewText.Badge(text: "Désactivé", kind: "fr-badge--error")]
-            if locked { badges.append(ReviewText.Badge(text: "Connexion bloquée", kind: "fr-badge--warning")) }
-            if user.totpLockedUntil.map({ $0 > now }) == true { badges.append(ReviewText.Badge(text: "Code à usage unique bloqué", kind: "fr-badge--warning")) }
-            badges.append(secondFactor ? ReviewText.Badge(text: "Deux étapes activées", kind: "fr-badge--info") : ReviewText.Badge(text: "Deux étapes non activées", kind: ""))
-            if user.operatorAdmin { badges.append(ReviewText.Badge(text: "Administrateur de l’opérateur", kind: "fr-badge--info")) }
+            var badges = [user.disabledAt == nil ? WebText.Badge(text: "Actif", kind: "fr-badge--success") : WebText.Badge(text: "Désactivé", kind: "fr-badge--error")]
+            if locked { badges.append(WebText.Badge(text: "Connexion bloquée", kind: "fr-badge--warning")) }
+            if user.totpLockedUntil.map({ $0 > now }) == true { badges.append(WebText.Badge(text: "Code à usage unique bloqué", kind: "fr-badge--warning")) }
+            badges.append(secondFactor ? WebText.Badge(text: "Deux étapes activées", kind: "fr-badge--info") : WebText.Badge(text: "Deux étapes non activées", kind: ""))
+            if user.operatorAdmin { badges.append(WebText.Badge(text: "Administrateur de l’opérateur", kind: "fr-badge--info")) }
             var operations: [Operation] = []
             if id != principal.userID { operations.append(user.disabledAt == nil ? .disable : .enable) }
             if account.signInFailures != nil { operations.append(.unlock) }

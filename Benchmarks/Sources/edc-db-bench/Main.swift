@@ -13,6 +13,10 @@ import Foundation
 ///         P declarations awaiting a decision (state `inReview`, numbers 1...P).
 ///     edc-db-bench publication --sqlite FILE --pki DIR [--runs R]
 ///         Times the parts of a white list publication on that registry, without writing.
+///     edc-db-bench pages       (--sqlite FILE | --postgres URL) [--requests 10000] [--drimboxes 2000]
+///                              [--operators 200] [--busy-percent 10] [--awaiting-percent 3]
+///         Migrates and seeds a registry and a request history for timing the web pages
+///         (scripts/bench-pages.sh); see PagesSeed.
 @main
 struct EDCDBBench {
     static func main() async {
@@ -25,6 +29,7 @@ struct EDCDBBench {
             case "queue": try await QueueBenchmark.run(options)
             case "registry": try await RegistrySeed.run(options)
             case "publication": try await PublicationBreakdown.run(options)
+            case "pages": try await PagesSeed.run(options)
             default: usage()
             }
         } catch {
@@ -34,7 +39,7 @@ struct EDCDBBench {
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: edc-db-bench queue|registry|publication [options] (see Main.swift)\n".utf8))
+        FileHandle.standardError.write(Data("usage: edc-db-bench queue|registry|publication|pages [options] (see Main.swift)\n".utf8))
         exit(2)
     }
 }

@@ -96,7 +96,7 @@ enum ReviewUserPages {
         let pageCount = max(1, (all.count + pageSize - 1) / pageSize)
         let pageNumber = min(max(1, req.filterValue("page").flatMap { Int($0) } ?? 1), pageCount)
         let now = req.edc.settings.clock()
-        let rows: [Content.Row] = all.dropFirst((pageNumber - 1) * pageSize).prefix(pageSize).compactMap { account in
+        let rows: [Content.Row] = all.dropFirst((pageNumber - 1) * pageSize).prefix(pageSize).compactMap { account -> Content.Row? in
             guard let id = account.user.id else { return nil }
             let user = account.user
             let locked = account.signInFailures?.lockedUntil.map { $0 > now } ?? false

@@ -125,8 +125,9 @@ enum ReviewAuditPage {
             .input("identifiant", "Identifiant de l’objet", value: entityID ?? "", hint: "Numéro de demande, identifiant de DRIMbox, SIREN d’opérateur…"),
             .input("acteur", "Acteur", kind: "email", value: actor ?? "", hint: "Adresse électronique du compte."),
             .select("role", "Rôle de l’acteur", choices: [("", "Tous les rôles")] + Role.allCases.map { ($0.rawValue, $0.labelFR) }, selected: role ?? ""),
-            .input("du", "Du", kind: "date", value: from ?? "", hint: "Format attendu : AAAA-MM-JJ."),
-            .input("au", "Au (inclus)", kind: "date", value: to ?? "", hint: "Format attendu : AAAA-MM-JJ."),
+            // A date as typed that is not one stays in a text field (a date field may not hold it).
+            .input("du", "Du", kind: from.map { parisDay($0) == nil ? "text" : "date" } ?? "date", value: from ?? "", hint: "Format attendu : AAAA-MM-JJ."),
+            .input("au", "Au (inclus)", kind: to.map { parisDay($0) == nil ? "text" : "date" } ?? "date", value: to ?? "", hint: "Format attendu : AAAA-MM-JJ."),
         ], resetHref: "/ans/audit")
         if let action, action.utf8.count > 100 || !action.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._".contains($0)) }) {
             form.flag("action", "Une action s’écrit en lettres, chiffres, points et soulignés, par exemple request.approve.")
@@ -177,9 +178,9 @@ enum ReviewAuditPage {
     /// Midnight, Paris time, of a `yyyy-MM-dd` day.
     static func parisDay(_ text: String) -> Date? {
         let parts = text.split(separator: "-").map { Int($0) }
-        guard parts.count == 3, let year = parts[0], let month = parts[1], let day = parts[2], (2000...2200).contains(year),
+        guard text.utf8.count == 10, parts.count == 3, let year = parts[0], let month = parts[1], let day = parts[2], (2000...2200).contains(year),
               let date = ReviewText.parisCalendar.date(from: DateComponents(year: year, month: month, day: day)),
-              ReviewText.parisCalendar.component(.day, from: date) == day
+              ReviewText.parisCalendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: year, month: month, day: day)
         else { return nil }
         return date
     }

@@ -45,6 +45,11 @@ struct ReviewAuditPageTests {
             #expect(Self.listed(try await browser.get("/ans/audit?action=request.reject&du=\(today)&au=\(today)").text).count == 1)
             #expect(Self.listed(try await browser.get("/ans/audit?action=request.reject&du=2020-01-01&au=2020-12-31").text).isEmpty)
 
+            for day in ["2026-13-01", "2026-02-30", "2026-1-01", "hier"] {
+                let refused = try await browser.get("/ans/audit?du=\(day)")
+                #expect(refused.status == .unprocessableEntity, "\(day)")
+                #expect(refused.text.contains("name=\"du\" type=\"text\" value=\"\(day)\""), "kept in a text field: \(day)")
+            }
             let wrong = try await browser.get("/ans/audit?acteur=personne@ans.example.fr&du=2026-02-30&action=request.reject")
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.text.contains("id=\"filtre-acteur-message\" aria-live=\"polite\"><p class=\"fr-message fr-message--error\">Aucun compte ne porte cette adresse.</p>"))

@@ -30,7 +30,9 @@ enum ReviewAuditPage {
             var text: String
         }
 
-        var verification: Verification
+        /// The chain's verification, when asked for (`?verifier=oui`): it reads the whole log.
+        var verification: Verification?
+        var verifyHref: String
         var filters: FilterForm
         var caption: String
         var rows: [Row]
@@ -145,7 +147,8 @@ enum ReviewAuditPage {
         }
         if let start = search.from, let end = search.to, end <= start { form.flag("au", "La date de fin précède la date de début.") }
 
-        let verification = verification(try await AuditLog.verify(on: req.db))
+        // Walking the whole chain grows with the log: done when asked, not on every page.
+        let verification = req.query[String.self, at: "verifier"] == "oui" ? verification(try await AuditLog.verify(on: req.db)) : nil
         var rows: [Content.Row] = []
         var pagination: Pagination?
         let cursor = req.cursorValue("avant")
@@ -170,7 +173,7 @@ enum ReviewAuditPage {
                                          cursorName: "avant", current: cursor.map(String.init), next: page.nextCursor)
         }
         return try await req.page("ans/audit", title: "Journal d’audit", content: Content(
-            verification: verification, filters: form, caption: "Entrées du journal d’audit, les plus récentes d’abord" + (cursor == nil ? "" : " (suite)"),
+            verification: verification, verifyHref: ReviewLinks.url("/ans/audit", [("verifier", "oui")]) + "#verification-audit", filters: form, caption: "Entrées du journal d’audit, les plus récentes d’abord" + (cursor == nil ? "" : " (suite)"),
             rows: rows, hasRows: !rows.isEmpty, pagination: pagination),
             breadcrumbs: req.ansCrumbs(("Journal d’audit", nil)), status: form.hasErrors ? .unprocessableEntity : .ok)
     }

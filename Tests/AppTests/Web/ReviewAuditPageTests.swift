@@ -26,7 +26,9 @@ struct ReviewAuditPageTests {
             #expect(page.status == .ok)
             let html = page.text
             #expect(html.contains("<title>Journal d’audit — Espace de Confiance DRIM-M</title>"))
-            #expect(html.contains("<h2 class=\"fr-alert__title\">Journal intègre</h2>"))
+            // The whole chain is read only when asked for.
+            #expect(!html.contains("Journal intègre") && html.contains("Vérifier la chaîne d’empreintes"))
+            #expect(try await browser.get("/ans/audit?verifier=oui").text.contains("<h2 class=\"fr-alert__title\">Journal intègre</h2>"))
             let all = Self.listed(html)
             #expect(all == all.sorted(by: >) && all.count <= 50)
 
@@ -81,7 +83,7 @@ struct ReviewAuditPageTests {
 
             let sql = app.db as! any SQLDatabase
             try await sql.raw("UPDATE audit_entries SET data = '{\"tampered\":\"yes\"}' WHERE seq = 3").run()
-            let broken = try await browser.get("/ans/audit").text
+            let broken = try await browser.get("/ans/audit?verifier=oui").text
             #expect(broken.contains("<h2 class=\"fr-alert__title\">Journal altéré</h2>"))
             #expect(broken.contains("La vérification de la chaîne d’empreintes échoue : l’entrée n° 3 a été modifiée."))
         }

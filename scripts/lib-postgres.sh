@@ -20,7 +20,7 @@ edc_pg_start() {
     runuser -u postgres -- "$bin/initdb" -D "$EDC_PG_DIR/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >"$EDC_PG_DIR/initdb.log" 2>&1 \
         || { cat "$EDC_PG_DIR/initdb.log" >&2; return 1; }
     runuser -u postgres -- "$bin/pg_ctl" -D "$EDC_PG_DIR/data" -l "$EDC_PG_DIR/server.log" -w -t 60 \
-        -o "-h 127.0.0.1 -p $port -k $EDC_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null \
+        -o "-h 127.0.0.1 -p $port -k $EDC_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" start >/dev/null \
         || { cat "$EDC_PG_DIR/server.log" >&2; return 1; }
     export EDC_PG_DIR EDC_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
     echo "PostgreSQL started on 127.0.0.1:$port ($EDC_PG_DIR)"

@@ -5,31 +5,7 @@ import Persistence
 /// Everything an operator sent in a request, field by field in French, for the reviewer: one set
 /// of sections per kind, the FQDN pairs and certificate DNs side by side with the registry's.
 enum ReviewPayloadView {
-    struct Item: Encodable {
-        var label: String
-        var text: String?
-        var lines: [String]
-        var hasLines: Bool
-        var href: String?
-        var mono: Bool
-
-        init(_ label: String, _ text: String, href: String? = nil, mono: Bool = false) {
-            self.label = label
-            self.text = text
-            self.lines = []
-            self.hasLines = false
-            self.href = href
-            self.mono = mono
-        }
-
-        init(_ label: String, lines: [String], mono: Bool = false) {
-            self.label = label
-            self.text = lines.isEmpty ? "—" : nil
-            self.lines = lines
-            self.hasLines = !lines.isEmpty
-            self.mono = mono
-        }
-    }
+    typealias Item = WebText.DetailItem
 
     struct Table: Encodable {
         var id: String

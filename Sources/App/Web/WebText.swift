@@ -31,4 +31,32 @@ enum WebText {
         }
         return Badge(text: state.label, kind: kind)
     }
+
+    /// One line of a definition list: a label and a text (a link, a fixed-width value), or
+    /// several lines.
+    struct DetailItem: Encodable {
+        var label: String
+        var text: String?
+        var lines: [String]
+        var hasLines: Bool
+        var href: String?
+        var mono: Bool
+
+        init(_ label: String, _ text: String?, href: String? = nil, mono: Bool = false) {
+            self.label = label
+            self.text = text
+            self.lines = []
+            self.hasLines = false
+            self.href = href
+            self.mono = mono
+        }
+
+        init(_ label: String, lines: [String], mono: Bool = false) {
+            self.label = label
+            self.text = lines.isEmpty ? "—" : nil
+            self.lines = lines
+            self.hasLines = !lines.isEmpty
+            self.mono = mono
+        }
+    }
 }

@@ -18,6 +18,8 @@ public struct SecondFactor: Sendable {
     public let issuer: String
     /// `maximumFailures` and `lockDuration` are used for wrong codes.
     public let settings: SignInSettings
+    /// ANS accounts must have a second factor (`EDC_TOTP_REQUIRED_FOR_ANS`).
+    public var requiredForANS = false
     let sealer: SecretSealer
 
     /// `keys`: the first seals new secrets; every one opens secrets it sealed (keep former keys
@@ -42,6 +44,12 @@ public struct SecondFactor: Sendable {
 
     /// Whether the user signs in with a second factor.
     public func isEnabled(_ user: UserModel) -> Bool { user.totpEnabledAt != nil && user.totpSecret != nil }
+
+    /// Whether the user must have a second factor (and may not remove it themselves).
+    public func isMandatory(for user: UserModel) -> Bool { requiredForANS && user.role.isANS }
+
+    /// Whether a sign-in of `user` asks for a code (or, without an enrolled factor yet, its enrolment).
+    public func isAsked(at user: UserModel) -> Bool { isEnabled(user) || isMandatory(for: user) }
 
     /// Starts (or starts over) an enrolment: a new secret, kept pending until `confirmEnrolment`.
     /// Refused while a second factor is active (it must be disabled first).
@@ -148,6 +156,9 @@ public struct SecondFactor: Sendable {
     public func disable(userID: UUID, by actor: Principal, code: String? = nil) async throws {
         let bySelf = actor.userID == userID
         if bySelf {
+            if requiredForANS && actor.role.isANS {
+                throw WorkflowError.guardFailed("totp.mandatory", "La vérification en deux étapes est obligatoire pour les comptes de l’ANS.", "user \(userID) may not remove a mandatory second factor")
+            }
             guard let code else { throw Self.wrongCode("no code given to disable the second factor of user \(userID)") }
             try await verify(userID: userID, code: code)
         }

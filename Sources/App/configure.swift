@@ -69,7 +69,11 @@ public func configure(_ app: Application, settings: Settings) async throws {
             store: store, orphanDocumentAge: settings.orphanDocumentAge, idempotencyRetention: settings.idempotencyRetention,
             signInFailureRetention: settings.signIn.lockDuration),
         webSessions: WebSessions(store: store, settings: settings.web.sessions),
-        secondFactor: SecondFactor(store: store, keys: ([vault.keyring.current] + vault.keyring.previous).map(\.masterKey), settings: settings.signIn),
+        secondFactor: {
+            var factor = SecondFactor(store: store, keys: ([vault.keyring.current] + vault.keyring.previous).map(\.masterKey), settings: settings.signIn)
+            factor.requiredForANS = settings.web.totpRequiredForANS
+            return factor
+        }(),
         startedAt: settings.clock())
     var publication: PublicationLoop?
     if settings.whitelist.publishInBackground {

@@ -212,5 +212,25 @@ struct SecondFactorTests {
             #expect(try await lost.resealAll().failed.count == 2)
         }
     }
-}
 
+    @Test("mandatory for ANS: asked at every ANS sign-in, even before enrolment; an ANS user cannot remove it, an administrator can reset it; operators unaffected")
+    func mandatoryForANS() async throws {
+        try await withSetup { fixture, plain in
+            var factor = plain
+            factor.requiredForANS = true
+            #expect(factor.isAsked(at: fixture.reviewer) && factor.isMandatory(for: fixture.reviewer))
+            #expect(!factor.isAsked(at: fixture.userA) && !plain.isAsked(at: fixture.reviewer))
+            let secret = try await enrol(fixture.reviewer, fixture, factor)
+            let reviewerID = try fixture.reviewer.requireID()
+            let principal = Principal(userID: reviewerID, role: .reviewer, operatorID: nil)
+            let refused = await #expect(throws: WorkflowError.self) {
+                try await factor.disable(userID: reviewerID, by: principal, code: try code(secret, fixture.clock))
+            }
+            #expect(refused?.code == "totp.mandatory")
+            #expect(factor.isEnabled(try await fixture.reload(fixture.reviewer)))
+            let admin = Principal(userID: try fixture.administrator.requireID(), role: .administrator, operatorID: nil)
+            try await factor.disable(userID: reviewerID, by: admin)
+            #expect(!factor.isEnabled(try await fixture.reload(fixture.reviewer)))
+        }
+    }
+}

@@ -40,7 +40,7 @@ enum AuthController {
                 throw ValidationErrors([ValidationError(code: "totp.required", field: "code", userMessage: "Ce compte est protégé par une vérification en deux étapes : indiquez le code de votre application.", technicalDetail: "TOTP code required")])
             }
             try await req.edc.secondFactor.verify(userID: user.requireID(), code: code)
-        } else if user.role.isANS && req.edc.settings.web.totpRequiredForANS {
+        } else if req.edc.secondFactor.isMandatory(for: user) {
             throw Abort(.forbidden, reason: "Activez la vérification en deux étapes dans le portail (Mon compte) avant de demander un jeton d'API.")
         }
         let issued = try await req.accounts.issueToken(

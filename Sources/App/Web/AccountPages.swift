@@ -207,7 +207,7 @@ enum AccountPages {
         ], buttons: [FormButton("Changer le mot de passe")])
         passwordForm.apply(passwordProblems)
         let enabled = req.edc.secondFactor.isEnabled(user)
-        let required = user.role.isANS && req.edc.settings.web.totpRequiredForANS
+        let required = req.edc.secondFactor.isMandatory(for: user)
         var secondFactorForm = WebForm(id: "second-facteur", action: "/compte/second-facteur", csrf: req.csrfToken, sections: [
             FormSection(id: "code-desactivation", fields: enabled ? [FormField("code", "Code actuel de votre application", hint: "Pour désactiver la vérification en deux étapes.", required: true, autocomplete: "one-time-code", inputmode: "numeric")] : []),
         ], buttons: enabled ? (required ? [] : [FormButton("Désactiver la vérification en deux étapes", name: "action", value: "desactiver", secondary: true)]) : [FormButton("Activer la vérification en deux étapes", name: "action", value: "activer")])
@@ -259,9 +259,6 @@ enum AccountPages {
             try await req.edc.webSessions.awaitSecondFactor(session.session)
             return req.seeOther("/connexion/verification?suite=/compte")
         case "desactiver":
-            guard !(user.role.isANS && req.edc.settings.web.totpRequiredForANS) else {
-                throw Abort(.forbidden, reason: "La vérification en deux étapes est obligatoire pour les comptes de l’ANS.")
-            }
             do {
                 try await req.edc.secondFactor.disable(userID: user.requireID(), by: try req.principal, code: posted["code"].filter { !$0.isWhitespace })
             } catch {

@@ -174,13 +174,7 @@ enum OperatorPages {
         }
     }
 
-    struct TimelineEntry: Encodable {
-        var at: String
-        var title: String
-        var states: String?
-        var actor: String
-        var reason: String?
-    }
+    typealias TimelineEntry = WebText.TimelineEntry
 
     struct RequestContent: Encodable {
         struct AttestationLink: Encodable {

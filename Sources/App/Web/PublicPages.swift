@@ -78,7 +78,7 @@ enum PublicPages {
             problems.general.append("Le service est très sollicité. Réessayez dans quelques instants.")
             return try await req.page("connexion", title: "Connexion — erreur", heading: "Connexion", content: SignInContent(form: signInForm(req, email: email, next: next, problems: problems), locked: false), status: .serviceUnavailable)
         }
-        let needsSecondFactor = req.edc.secondFactor.isEnabled(user) || (user.role.isANS && req.edc.settings.web.totpRequiredForANS)
+        let needsSecondFactor = req.edc.secondFactor.isAsked(at: user)
         let opened = try await req.edc.webSessions.open(for: user, secondFactorPending: needsSecondFactor, address: req.clientAddress, userAgent: req.headers.first(name: .userAgent) ?? "")
         let response = req.seeOther(needsSecondFactor ? "/connexion/verification" + (next.map { "?suite=\($0)" } ?? "") : (next ?? (user.role.isANS ? "/ans" : "/espace")))
         response.cookies[WebCookies.session] = req.cookie(opened.token)

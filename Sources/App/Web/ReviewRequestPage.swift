@@ -39,13 +39,7 @@ enum ReviewRequestPage {
     }
 
     struct Content: Encodable {
-        struct TimelineEntry: Encodable {
-            var at: String
-            var title: String
-            var states: String?
-            var actor: String
-            var reason: String?
-        }
+        typealias TimelineEntry = WebText.TimelineEntry
 
         struct Summary: Encodable {
             var label: String

@@ -59,4 +59,13 @@ enum WebText {
             self.mono = mono
         }
     }
+
+    /// One step of a request's history, as both timelines show it.
+    struct TimelineEntry: Encodable {
+        var at: String
+        var title: String
+        var states: String?
+        var actor: String
+        var reason: String?
+    }
 }
